@@ -1,0 +1,131 @@
+using CaptureOrchestrator.Analysis.Decoding;
+
+namespace CaptureOrchestrator.Analysis.Flows;
+
+/// <summary>An ICMP error that quoted a datagram of this flow.</summary>
+public sealed record IcmpErrorEvent(long PacketNumber, long TimestampNanoseconds, NetAddress Reporter, byte IpVersion, byte Type, byte Code, int Mtu);
+
+/// <summary>
+/// One bidirectional conversation. While the capture is read the <see cref="FlowTable"/> owns
+/// it; once finished (closed and idle, evicted, or at the end) it is handed to observers and no
+/// longer changes.
+/// </summary>
+public sealed class Flow
+{
+    private const int MaxIcmpErrorsKept = 8;
+    private List<IcmpErrorEvent>? _icmpErrors;
+
+    internal Flow(long id, FlowKey key, bool originatorIsA, long packetNumber, long timestampNanoseconds)
+    {
+        Id = id;
+        Key = key;
+        OriginatorIsA = originatorIsA;
+        FirstPacketNumber = LastPacketNumber = packetNumber;
+        FirstNanoseconds = LastNanoseconds = timestampNanoseconds;
+        Originator = FlowDirection.Create();
+        Responder = FlowDirection.Create();
+    }
+
+    /// <summary>Order of creation in this capture (1-based).</summary>
+    public long Id { get; }
+
+    public FlowKey Key { get; }
+
+    public byte Protocol => Key.Protocol;
+
+    /// <summary>Endpoint A of the key is the originator (the side that opened the conversation).</summary>
+    public bool OriginatorIsA { get; internal set; }
+
+    public NetAddress OriginatorAddress => OriginatorIsA ? Key.AddressA : Key.AddressB;
+
+    public ushort OriginatorPort => OriginatorIsA ? Key.PortA : Key.PortB;
+
+    public NetAddress ResponderAddress => OriginatorIsA ? Key.AddressB : Key.AddressA;
+
+    public ushort ResponderPort => OriginatorIsA ? Key.PortB : Key.PortA;
+
+    public long FirstPacketNumber { get; }
+
+    public long LastPacketNumber { get; internal set; }
+
+    public long FirstNanoseconds { get; }
+
+    public long LastNanoseconds { get; internal set; }
+
+    /// <summary>Time of the packet before the current one (either direction).</summary>
+    internal long PreviousPacketNanoseconds { get; set; }
+
+    public FlowDirection Originator;
+
+    public FlowDirection Responder;
+
+    /// <summary>Time from the originator's SYN to its ACK of the SYN-ACK, as seen at the capture point.</summary>
+    public long HandshakeNanoseconds { get; internal set; } = -1;
+
+    /// <summary>SYN to SYN-ACK: the round trip from the capture point to the responder.</summary>
+    public long SynToSynAckNanoseconds { get; internal set; } = -1;
+
+    /// <summary>SYN-ACK to ACK: the round trip from the capture point to the originator.</summary>
+    public long SynAckToAckNanoseconds { get; internal set; } = -1;
+
+    internal long SynNanoseconds { get; set; } = -1;
+
+    internal long SynAckNanoseconds { get; set; } = -1;
+
+    public ConnectionHistory History { get; } = new();
+
+    /// <summary>Packet number of the first RST, and who sent it.</summary>
+    public long FirstResetPacketNumber { get; internal set; }
+
+    public bool FirstResetByOriginator { get; internal set; }
+
+    /// <summary>Idle time (no packet in either direction) before the first RST.</summary>
+    public long IdleBeforeResetNanoseconds { get; internal set; }
+
+    public long IcmpErrorCount { get; private set; }
+
+    public IReadOnlyList<IcmpErrorEvent> IcmpErrors => (IReadOnlyList<IcmpErrorEvent>?)_icmpErrors ?? [];
+
+    /// <summary>Frames of this flow that were IP fragments.</summary>
+    public long FragmentFrames { get; internal set; }
+
+    public bool IsTcp => Protocol == IpProtocol.Tcp;
+
+    public long TotalPackets => Originator.Packets + Responder.Packets;
+
+    public long TotalIpBytes => Originator.IpBytes + Responder.IpBytes;
+
+    public long Retransmissions => Originator.Retransmissions + Responder.Retransmissions;
+
+    public long DurationNanoseconds => LastNanoseconds - FirstNanoseconds;
+
+    /// <summary>True once both FINs or a RST were seen: later packets are stragglers.</summary>
+    internal bool IsClosed => Originator.RstSeen || Responder.RstSeen || (Originator.FinSeen && Responder.FinSeen);
+
+    // Intrusive LRU list maintained by FlowTable.
+    internal Flow? Older { get; set; }
+
+    internal Flow? Newer { get; set; }
+
+    internal long LastTouchedPacketNumber { get; set; }
+
+    public ConnectionState State => ConnectionStateClassifier.Classify(this);
+
+    internal void AddIcmpError(IcmpErrorEvent error)
+    {
+        IcmpErrorCount++;
+        _icmpErrors ??= [];
+        if (_icmpErrors.Count < MaxIcmpErrorsKept)
+        {
+            _icmpErrors.Add(error);
+        }
+    }
+
+    /// <summary>Swaps originator and responder (the first packet seen was not from the opener).</summary>
+    internal void Flip()
+    {
+        OriginatorIsA = !OriginatorIsA;
+        (Originator, Responder) = (Responder, Originator);
+        History.Flip();
+    }
+}

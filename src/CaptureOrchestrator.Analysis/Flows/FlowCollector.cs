@@ -1,0 +1,135 @@
+using CaptureOrchestrator.Analysis.Decoding;
+
+namespace CaptureOrchestrator.Analysis.Flows;
+
+/// <summary>
+/// Keeps what the report needs from finished flows in bounded memory: totals for all of them,
+/// and the flows worth showing (failed ones first, then the largest).
+/// </summary>
+public sealed class FlowCollector : IFlowObserver
+{
+    private readonly int _keep;
+    private readonly List<Flow> _failed = [];
+    private readonly PriorityQueue<Flow, long> _largest = new();
+    private readonly Dictionary<ConnectionState, long> _tcpStates = [];
+
+    public FlowCollector(int keep)
+    {
+        _keep = Math.Max(1, keep);
+    }
+
+    public long Flows { get; private set; }
+
+    public long TcpFlows { get; private set; }
+
+    public long UdpFlows { get; private set; }
+
+    public long IcmpFlows { get; private set; }
+
+    public long OtherFlows { get; private set; }
+
+    public long FailedTcpConnections { get; private set; }
+
+    /// <summary>Failed flows not kept because <c>keep</c> were already held.</summary>
+    public long FailedNotKept { get; private set; }
+
+    public long Retransmissions { get; private set; }
+
+    public long OutOfOrder { get; private set; }
+
+    public long DuplicateAcks { get; private set; }
+
+    public long ZeroWindows { get; private set; }
+
+    public long DuplicateFrames { get; private set; }
+
+    public long KeepAlives { get; private set; }
+
+    public IReadOnlyDictionary<ConnectionState, long> TcpStates => _tcpStates;
+
+    public void OnFlowFinished(Flow flow)
+    {
+        Flows++;
+        switch (flow.Protocol)
+        {
+            case IpProtocol.Tcp:
+                TcpFlows++;
+                ConnectionState state = flow.State;
+                _tcpStates[state] = _tcpStates.GetValueOrDefault(state) + 1;
+                if (state.IsFailure())
+                {
+                    FailedTcpConnections++;
+                }
+
+                break;
+            case IpProtocol.Udp:
+                UdpFlows++;
+                break;
+            case IpProtocol.Icmp:
+            case IpProtocol.Icmpv6:
+                IcmpFlows++;
+                break;
+            default:
+                OtherFlows++;
+                break;
+        }
+
+        Retransmissions += flow.Originator.Retransmissions + flow.Responder.Retransmissions;
+        OutOfOrder += flow.Originator.OutOfOrder + flow.Responder.OutOfOrder;
+        DuplicateAcks += flow.Originator.DuplicateAcks + flow.Responder.DuplicateAcks;
+        ZeroWindows += flow.Originator.ZeroWindows + flow.Responder.ZeroWindows;
+        DuplicateFrames += flow.Originator.DuplicateFrames + flow.Responder.DuplicateFrames;
+        KeepAlives += flow.Originator.KeepAlives + flow.Responder.KeepAlives;
+
+        if (IsProblem(flow))
+        {
+            if (_failed.Count < _keep)
+            {
+                _failed.Add(flow);
+            }
+            else
+            {
+                FailedNotKept++;
+            }
+
+            return;
+        }
+
+        _largest.Enqueue(flow, flow.TotalIpBytes);
+        if (_largest.Count > _keep)
+        {
+            _largest.Dequeue();
+        }
+    }
+
+    /// <summary>Flows to show: problems first (in capture order), then the largest by bytes.</summary>
+    public IReadOnlyList<Flow> NotableFlows(int limit)
+    {
+        var result = new List<Flow>(Math.Min(limit, _failed.Count + _largest.Count));
+        foreach (Flow flow in _failed.OrderBy(f => f.FirstPacketNumber))
+        {
+            if (result.Count == limit)
+            {
+                return result;
+            }
+
+            result.Add(flow);
+        }
+
+        foreach (Flow flow in _largest.UnorderedItems.Select(i => i.Element).OrderByDescending(f => f.TotalIpBytes).ThenBy(f => f.FirstPacketNumber))
+        {
+            if (result.Count == limit)
+            {
+                break;
+            }
+
+            result.Add(flow);
+        }
+
+        return result;
+    }
+
+    private static bool IsProblem(Flow flow) =>
+        (flow.IsTcp && flow.State.IsFailure()) || flow.IcmpErrorCount > 0 || flow.Retransmissions > 0
+        || flow.Originator.ZeroWindows + flow.Responder.ZeroWindows > 0;
+}

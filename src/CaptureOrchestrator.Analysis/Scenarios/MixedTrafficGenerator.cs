@@ -1,0 +1,261 @@
+using CaptureOrchestrator.Analysis.Decoding;
+using CaptureOrchestrator.Analysis.Writing;
+
+namespace CaptureOrchestrator.Analysis.Scenarios;
+
+/// <summary>What <see cref="MixedTrafficGenerator"/> wrote.</summary>
+public sealed record GeneratedTraffic(long Packets, long Bytes, long Flows, long Retransmissions, long ResetFlows, long UnansweredFlows);
+
+/// <summary>
+/// Streams a large capture of interleaved TCP connections (handshakes, data segments of 60–1514
+/// byte frames, ACKs, some retransmissions, resets and unanswered SYNs) straight to a writer,
+/// so benchmark files of any size are reproducible from a seed without holding them in memory.
+/// </summary>
+public sealed class MixedTrafficGenerator
+{
+    private const int ConcurrentFlows = 2_000;
+    private const int MinimumFrame = 60;
+    private static readonly ushort[] ServerPorts = [443, 443, 443, 80, 1433, 3389, 22, 5432];
+
+    private readonly Random _random;
+    private readonly byte[] _frame = new byte[PacketFactory.MaxFrame];
+    private readonly FlowPlan[] _active = new FlowPlan[ConcurrentFlows];
+    private long _now;
+    private long _flowCounter;
+    private long _packets;
+    private long _bytes;
+    private long _retransmissions;
+    private long _resets;
+    private long _unanswered;
+
+    public MixedTrafficGenerator(int seed, DateTimeOffset? start = null)
+    {
+        _random = new Random(seed);
+        _now = ((start ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)) - DateTimeOffset.UnixEpoch).Ticks * 100;
+    }
+
+    /// <summary>Writes packets until at least <paramref name="targetBytes"/> of capture file are produced.</summary>
+    public GeneratedTraffic Write(ICaptureWriter writer, long targetBytes)
+    {
+        for (int i = 0; i < _active.Length; i++)
+        {
+            _active[i] = NewFlow();
+        }
+
+        while (_bytes < targetBytes)
+        {
+            int slot = _random.Next(_active.Length);
+            ref FlowPlan flow = ref _active[slot];
+            EmitNext(writer, ref flow);
+            if (flow.Done)
+            {
+                flow = NewFlow();
+            }
+        }
+
+        // Finish what is open so every flow in the file is complete.
+        for (int i = 0; i < _active.Length; i++)
+        {
+            while (!_active[i].Done)
+            {
+                EmitNext(writer, ref _active[i]);
+            }
+        }
+
+        writer.Flush();
+        return new GeneratedTraffic(_packets, _bytes, _flowCounter, _retransmissions, _resets, _unanswered);
+    }
+
+    private FlowPlan NewFlow()
+    {
+        long n = ++_flowCounter;
+        var client = new Endpoint(NetAddress.FromIPv4(0x0A00_0000u | (uint)(n % 0x00FF_FFFF)), (ushort)(10_000 + (n % 50_000)));
+        var server = new Endpoint(NetAddress.FromIPv4(0x0A64_0000u | (uint)_random.Next(1, 64)), ServerPorts[_random.Next(ServerPorts.Length)]);
+        int roll = _random.Next(100);
+        var kind = roll < 2 ? FlowKind.Unanswered : roll < 5 ? FlowKind.Reset : FlowKind.Normal;
+        return new FlowPlan
+        {
+            Client = client,
+            Server = server,
+            Kind = kind,
+            DataSegments = _random.Next(1, 9),
+            RetransmitAt = _random.Next(100) < 6 ? _random.Next(1, 4) : -1,
+            ClientSeq = (uint)_random.Next(),
+            ServerSeq = (uint)_random.Next(),
+        };
+    }
+
+    private void EmitNext(ICaptureWriter writer, ref FlowPlan flow)
+    {
+        _now += _random.Next(1_000, 20_000);
+        int step = flow.Step++;
+        if (flow.Kind == FlowKind.Unanswered)
+        {
+            // SYN and two retransmitted SYNs, never answered.
+            Tcp(writer, ref flow, true, TcpFlags.Syn, 0, handshake: true, rewindTo: flow.ClientIsn(step));
+            if (step == 2)
+            {
+                _unanswered++;
+                flow.Done = true;
+            }
+
+            return;
+        }
+
+        switch (step)
+        {
+            case 0:
+                Tcp(writer, ref flow, true, TcpFlags.Syn, 0, handshake: true);
+                return;
+            case 1:
+                Tcp(writer, ref flow, false, TcpFlags.Syn | TcpFlags.Ack, 0, handshake: true);
+                return;
+            case 2:
+                Tcp(writer, ref flow, true, TcpFlags.Ack, 0);
+                return;
+        }
+
+        int dataStep = step - 3;
+        if (dataStep < flow.DataSegments * 2)
+        {
+            bool isData = dataStep % 2 == 0;
+            bool fromClient = (dataStep / 2) % 3 == 0; // mostly server-to-client, like downloads
+            if (isData)
+            {
+                int payload = _random.Next(6, 1461);
+                if (dataStep / 2 == flow.RetransmitAt && flow.LastPayload > 0)
+                {
+                    // Resend the previous segment instead of new data.
+                    _retransmissions++;
+                    flow.RetransmitAt = -1;
+                    Tcp(writer, ref flow, flow.LastFromClient, TcpFlags.Ack | TcpFlags.Psh, flow.LastPayload, retransmit: true);
+                    return;
+                }
+
+                Tcp(writer, ref flow, fromClient, TcpFlags.Ack | TcpFlags.Psh, payload);
+            }
+            else
+            {
+                Tcp(writer, ref flow, !flow.LastFromClient, TcpFlags.Ack, 0);
+            }
+
+            return;
+        }
+
+        int closeStep = dataStep - flow.DataSegments * 2;
+        if (flow.Kind == FlowKind.Reset)
+        {
+            Tcp(writer, ref flow, false, TcpFlags.Rst | TcpFlags.Ack, 0);
+            _resets++;
+            flow.Done = true;
+            return;
+        }
+
+        switch (closeStep)
+        {
+            case 0:
+                Tcp(writer, ref flow, true, TcpFlags.Fin | TcpFlags.Ack, 0);
+                break;
+            case 1:
+                Tcp(writer, ref flow, false, TcpFlags.Fin | TcpFlags.Ack, 0);
+                break;
+            default:
+                Tcp(writer, ref flow, true, TcpFlags.Ack, 0);
+                flow.Done = true;
+                break;
+        }
+    }
+
+    private void Tcp(ICaptureWriter writer, ref FlowPlan flow, bool fromClient, TcpFlags flags, int payload, bool handshake = false, bool retransmit = false, uint? rewindTo = null)
+    {
+        if (rewindTo is { } isn)
+        {
+            flow.ClientSeq = isn;
+        }
+
+        uint seq = fromClient ? flow.ClientSeq : flow.ServerSeq;
+        if (retransmit)
+        {
+            seq = flow.LastSeq;
+        }
+
+        uint ack = (flags & TcpFlags.Ack) != 0 ? (fromClient ? flow.ServerSeq : flow.ClientSeq) : 0;
+        var segment = new TcpSegment(
+            fromClient ? flow.Client : flow.Server,
+            fromClient ? flow.Server : flow.Client,
+            seq, ack, flags, payload,
+            Mss: handshake ? (ushort)1460 : (ushort)0,
+            WindowScale: handshake ? (sbyte)8 : (sbyte)-1,
+            SackPermitted: handshake,
+            IpId: (ushort)(flow.IpId++));
+        int length = PacketFactory.Tcp(_frame, segment);
+        if (length < MinimumFrame)
+        {
+            _frame.AsSpan(length, MinimumFrame - length).Clear(); // Ethernet padding
+            length = MinimumFrame;
+        }
+
+        writer.WritePacket(_now, _frame.AsSpan(0, length));
+        _packets++;
+        _bytes += length + 16;
+
+        if (!retransmit)
+        {
+            uint advance = (uint)payload + ((flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0 ? 1u : 0u);
+            if (payload > 0)
+            {
+                flow.LastSeq = seq;
+                flow.LastPayload = payload;
+                flow.LastFromClient = fromClient;
+            }
+
+            if (fromClient)
+            {
+                flow.ClientSeq = seq + advance;
+            }
+            else
+            {
+                flow.ServerSeq = seq + advance;
+            }
+        }
+    }
+
+    private enum FlowKind
+    {
+        Normal,
+        Reset,
+        Unanswered,
+    }
+
+    private struct FlowPlan
+    {
+        public Endpoint Client;
+        public Endpoint Server;
+        public FlowKind Kind;
+        public int Step;
+        public int DataSegments;
+        public int RetransmitAt;
+        public uint ClientSeq;
+        public uint ServerSeq;
+        public uint LastSeq;
+        public int LastPayload;
+        public bool LastFromClient;
+        public int IpId;
+        public bool Done;
+
+        private uint _isn;
+        private bool _isnKnown;
+
+        /// <summary>The first SYN's sequence number, so retransmitted SYNs reuse it.</summary>
+        public uint ClientIsn(int step)
+        {
+            if (!_isnKnown || step == 0)
+            {
+                _isn = ClientSeq;
+                _isnKnown = true;
+            }
+
+            return _isn;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using CaptureOrchestrator.Cli;
+
+return CliApplication.Run(args, Console.Out, Console.Error, stderrIsTerminal: !Console.IsErrorRedirected);
