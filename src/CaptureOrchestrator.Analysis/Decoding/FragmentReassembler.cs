@@ -28,7 +28,10 @@ public sealed class FragmentStatistics
     /// <summary>Datagrams whose fragments did not arrive in increasing offset order (Azure drops these).</summary>
     public long OutOfOrder { get; internal set; }
 
-    /// <summary>Datagrams with fragments overlapping each other (a classic evasion/attack pattern).</summary>
+    /// <summary>Fragments received twice (same bytes again): a capture or network duplicate, harmless.</summary>
+    public long DuplicateFragments { get; internal set; }
+
+    /// <summary>Datagrams with fragments partly overlapping each other (a classic evasion/attack pattern).</summary>
     public long Overlapping { get; internal set; }
 }
 
@@ -47,7 +50,11 @@ internal sealed class FragmentReassembler
 
     private readonly FragmentReassemblerOptions _options;
     private readonly long _timeoutNanoseconds;
+    private const int RecentlyCompletedKept = 64;
+
     private readonly Dictionary<FragmentKey, Pending> _pending = [];
+    private readonly HashSet<FragmentKey> _recentlyCompleted = [];
+    private readonly Queue<FragmentKey> _recentlyCompletedOrder = new();
     private byte[]? _completedBuffer;
     private int _completedLength;
     private Pending? _lastTouched;
@@ -73,6 +80,14 @@ internal sealed class FragmentReassembler
 
         if (!_pending.TryGetValue(key, out Pending? datagram))
         {
+            if (_recentlyCompleted.Contains(key))
+            {
+                // A copy of a fragment of a datagram already reassembled.
+                Statistics.DuplicateFragments++;
+                _lastTouched = null;
+                return default;
+            }
+
             ExpireOlderThan(timestampNanoseconds - _timeoutNanoseconds);
             if (_pending.Count >= _options.MaxPendingDatagrams)
             {
@@ -91,16 +106,21 @@ internal sealed class FragmentReassembler
             return new FragmentOutcome(false, false, datagram.HasPorts, datagram.SourcePort, datagram.DestinationPort);
         }
 
-        if (offset < datagram.HighestOffsetSeen)
+        bool duplicate = datagram.Covers(offset, end);
+        if (offset < datagram.HighestOffsetSeen && !duplicate)
         {
             datagram.OutOfOrder = true;
         }
 
         datagram.HighestOffsetSeen = Math.Max(datagram.HighestOffsetSeen, offset);
-        bool overlap = datagram.AddRange(offset, end);
+        bool overlap = !duplicate && datagram.AddRange(offset, end);
         if (overlap)
         {
             datagram.Overlapping = true;
+        }
+        else if (duplicate)
+        {
+            Statistics.DuplicateFragments++;
         }
 
         datagram.CopyIn(offset, data);
@@ -198,6 +218,14 @@ internal sealed class FragmentReassembler
         if (completed)
         {
             Statistics.Reassembled++;
+            if (_recentlyCompleted.Add(key))
+            {
+                _recentlyCompletedOrder.Enqueue(key);
+                if (_recentlyCompletedOrder.Count > RecentlyCompletedKept)
+                {
+                    _recentlyCompleted.Remove(_recentlyCompletedOrder.Dequeue());
+                }
+            }
         }
         else
         {
@@ -263,6 +291,20 @@ internal sealed class FragmentReassembler
                 // Ranges are kept sorted and merged: complete means one range [0, total).
                 return _ranges.Count == 1 && _ranges[0].Start == 0 && _ranges[0].End >= TotalLength;
             }
+        }
+
+        /// <summary>True when [start, end) was entirely received already (a duplicated fragment).</summary>
+        public bool Covers(int start, int end)
+        {
+            foreach ((int s, int e) in _ranges)
+            {
+                if (s <= start && end <= e)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Adds [start, end) to the coverage; true if it overlapped existing data.</summary>

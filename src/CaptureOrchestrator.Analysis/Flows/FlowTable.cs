@@ -40,6 +40,9 @@ public sealed class FlowTable
 
     public void AddObserver(IFlowObserver observer) => _observers.Add(observer);
 
+    /// <summary>The active flow for <paramref name="key"/>, if any (for diagnostics and tests).</summary>
+    public Flow? Find(FlowKey key) => _flows.GetValueOrDefault(key);
+
     /// <summary>Accounts one decoded packet. Returns its flow, or null when it belongs to none.</summary>
     public Flow? Observe(DecodedPacket packet, long packetNumber, long timestampNanoseconds)
     {

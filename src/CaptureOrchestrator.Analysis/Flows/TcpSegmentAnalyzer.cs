@@ -12,6 +12,12 @@ internal static class TcpSegmentAnalyzer
     /// <summary>Copies of one frame taken twice by the capture path arrive this close together.</summary>
     private const long DuplicateFrameWindowNs = 100_000;
 
+    /// <summary>Wireshark: a resend within 20 ms of the second duplicate ACK is a fast retransmission.</summary>
+    private const long FastRetransmissionWindowNs = 20_000_000;
+
+    /// <summary>Wireshark's out-of-order window when the handshake RTT is unknown.</summary>
+    private const long DefaultOutOfOrderThresholdNs = 3_000_000;
+
     public static void Observe(Flow flow, ref FlowDirection sender, ref FlowDirection receiver, bool fromOriginator, DecodedPacket packet, long packetNumber, long now)
     {
         TcpFlags flags = packet.Flags;
@@ -67,8 +73,8 @@ internal static class TcpSegmentAnalyzer
             history.AddCounted('W', fromOriginator, sender.ZeroWindows);
         }
 
-        AnalyzeSequence(flow, ref sender, fromOriginator, packet, seq, length, syn, fin, rst);
-        AnalyzeAck(ref sender, packet, ack, length, syn, fin, rst);
+        AnalyzeSequence(flow, ref sender, ref receiver, fromOriginator, seq, length, syn, fin, rst, now);
+        AnalyzeAck(ref sender, packet, ack, length, syn, fin, rst, now);
 
         if (length > 0)
         {
@@ -121,24 +127,23 @@ internal static class TcpSegmentAnalyzer
         sender.SackPermitted |= packet.SackPermitted;
     }
 
-    private static void AnalyzeSequence(Flow flow, ref FlowDirection sender, bool fromOriginator, DecodedPacket packet, uint seq, int length, bool syn, bool fin, bool rst)
+    /// <summary>
+    /// Classifies a segment that does not advance the sequence space the way Wireshark does:
+    /// keep-alive; fast retransmission (answers two or more duplicate ACKs within 20 ms);
+    /// out-of-order (arrives within one handshake RTT, or 3 ms, of the highest segment and is
+    /// not an exact resend of it); otherwise a retransmission.
+    /// </summary>
+    private static void AnalyzeSequence(Flow flow, ref FlowDirection sender, ref FlowDirection receiver, bool fromOriginator, uint seq, int length, bool syn, bool fin, bool rst, long now)
     {
         uint segmentLength = (uint)length + (syn ? 1u : 0u) + (fin ? 1u : 0u);
         uint end = seq + segmentLength;
-
-        if (syn && !sender.SequenceKnown)
-        {
-            sender.SequenceKnown = true;
-            sender.InitialSequence = seq;
-            sender.NextSequence = end;
-            return;
-        }
 
         if (!sender.SequenceKnown)
         {
             sender.SequenceKnown = true;
             sender.InitialSequence = seq;
             sender.NextSequence = end;
+            sender.NextSequenceNanoseconds = now;
             return;
         }
 
@@ -147,28 +152,28 @@ internal static class TcpSegmentAnalyzer
             return;
         }
 
-        if (seq == sender.NextSequence)
+        if (!SequenceMath.Less(seq, sender.NextSequence))
         {
-            sender.NextSequence = end;
+            if (SequenceMath.Greater(seq, sender.NextSequence))
+            {
+                sender.SequenceGaps++;
+                flow.History.Add('G', fromOriginator);
+            }
+
+            Advance(ref sender, end, now);
             return;
         }
 
-        if (SequenceMath.Greater(seq, sender.NextSequence))
-        {
-            sender.AddHole(sender.NextSequence, seq);
-            flow.History.Add('G', fromOriginator);
-            sender.NextSequence = end;
-            return;
-        }
-
-        // seq is below what this side already sent.
         if (length <= 1 && !syn && !fin && seq == sender.NextSequence - 1)
         {
             sender.KeepAlives++;
             return;
         }
 
-        if (sender.TryFillHole(seq, end))
+        bool fastRetransmission = receiver.ConsecutiveDuplicateAcks >= 2 && receiver.LastAck == seq
+            && now - receiver.LastAckNanoseconds < FastRetransmissionWindowNs;
+        long threshold = flow.HandshakeNanoseconds > 0 ? flow.HandshakeNanoseconds : DefaultOutOfOrderThresholdNs;
+        if (!fastRetransmission && end != sender.NextSequence && now - sender.NextSequenceNanoseconds < threshold)
         {
             sender.OutOfOrder++;
         }
@@ -180,11 +185,17 @@ internal static class TcpSegmentAnalyzer
 
         if (SequenceMath.Greater(end, sender.NextSequence))
         {
-            sender.NextSequence = end;
+            Advance(ref sender, end, now);
         }
     }
 
-    private static void AnalyzeAck(ref FlowDirection sender, DecodedPacket packet, bool ack, int length, bool syn, bool fin, bool rst)
+    private static void Advance(ref FlowDirection sender, uint end, long now)
+    {
+        sender.NextSequence = end;
+        sender.NextSequenceNanoseconds = now;
+    }
+
+    private static void AnalyzeAck(ref FlowDirection sender, DecodedPacket packet, bool ack, int length, bool syn, bool fin, bool rst, long now)
     {
         if (!ack)
         {
@@ -198,8 +209,14 @@ internal static class TcpSegmentAnalyzer
             && packet.Sequence == sender.LastSequenceAtAck)
         {
             sender.DuplicateAcks++;
+            sender.ConsecutiveDuplicateAcks++;
+        }
+        else if (acknowledgment != sender.LastAck)
+        {
+            sender.ConsecutiveDuplicateAcks = 0;
         }
 
+        sender.LastAckNanoseconds = now;
         sender.AckKnown = true;
         sender.LastAck = acknowledgment;
         sender.LastWindow = window;

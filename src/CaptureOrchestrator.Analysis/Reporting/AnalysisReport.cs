@@ -120,7 +120,7 @@ public sealed class ProtocolFacts
     public long Icmpv6PacketTooBig { get; init; }
 }
 
-public sealed record FragmentFacts(long FragmentFrames, long Datagrams, long Reassembled, long Incomplete, long OutOfOrder, long Overlapping);
+public sealed record FragmentFacts(long FragmentFrames, long Datagrams, long Reassembled, long Incomplete, long OutOfOrder, long Overlapping, long DuplicateFragments);
 
 public sealed class FlowSummaryReport
 {

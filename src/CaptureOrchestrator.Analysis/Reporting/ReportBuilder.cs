@@ -71,7 +71,7 @@ public static class ReportBuilder
                 IcmpFragmentationNeeded = s.IcmpFragmentationNeeded,
                 Icmpv6PacketTooBig = s.Icmpv6PacketTooBig,
             },
-            Fragments = new FragmentFacts(f.FragmentFrames, f.Datagrams, f.Reassembled, f.Incomplete, f.OutOfOrder, f.Overlapping),
+            Fragments = new FragmentFacts(f.FragmentFrames, f.Datagrams, f.Reassembled, f.Incomplete, f.OutOfOrder, f.Overlapping, f.DuplicateFragments),
         };
     }
 

@@ -76,7 +76,9 @@ public sealed class TcpConversation
 {
     private readonly ScenarioBuilder _scenario;
     private readonly byte[] _frame = new byte[PacketFactory.MaxFrame];
-    private uint _clientSeq = 1_000_000;
+    private const uint InitialClientSequence = 1_000_000;
+    private readonly uint _initialClientSeq = InitialClientSequence;
+    private uint _clientSeq = InitialClientSequence;
     private uint _serverSeq = 3_000_000;
     private ushort _clientIpId = 100;
     private ushort _serverIpId = 5000;
@@ -151,9 +153,15 @@ public sealed class TcpConversation
     /// <summary>One data segment without waiting for an ACK.</summary>
     public TcpConversation Segment(bool fromClient, int length) => Emit(fromClient, TcpFlags.Ack | TcpFlags.Psh, length);
 
-    /// <summary>Sends the last data segment again (same sequence number).</summary>
+    /// <summary>Sends the last data segment again (same sequence number); before any data, the SYN.</summary>
     public TcpConversation Retransmit()
     {
+        if (_lastLength == 0)
+        {
+            _clientSeq = _initialClientSeq;
+            return Emit(fromClient: true, TcpFlags.Syn, 0, handshake: true);
+        }
+
         if (_lastFromClient)
         {
             _clientSeq = _lastSeq;

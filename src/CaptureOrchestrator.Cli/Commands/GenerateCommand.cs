@@ -43,7 +43,18 @@ internal static class GenerateCommand
             return ExitCodes.Success;
         });
 
-        return new Command("generate", "Write a synthetic capture") { mixed };
+        var demoOutput = new Argument<FileInfo>("output") { Description = "Capture file to write" };
+        var demo = new Command("demo", "The small capture shipped as samples/demo.pcap (timeouts, refusals, a reset, healthy traffic)") { demoOutput };
+        demo.SetAction(parse =>
+        {
+            FileInfo target = parse.GetRequiredValue(demoOutput);
+            using var stream = new FileStream(target.FullName, FileMode.Create, FileAccess.Write);
+            DemoScenario.Build().WriteTo(stream);
+            stdout.WriteLine($"wrote {target.Name}");
+            return ExitCodes.Success;
+        });
+
+        return new Command("generate", "Write a synthetic capture") { mixed, demo };
     }
 
     internal static bool TryParseSize(string text, out long bytes)
