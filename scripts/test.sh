@@ -29,7 +29,7 @@ status=${PIPESTATUS[0]}
 set -e
 
 # Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 1, ...").
-awk '/(Passed|Failed)!/ {
+awk '/(Passed|Failed|Skipped)!/ {
        for (i = 1; i <= NF; i++) {
          if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1)
        }
