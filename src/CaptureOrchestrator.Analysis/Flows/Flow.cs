@@ -72,7 +72,8 @@ public sealed class Flow
 
     internal long SynAckNanoseconds { get; set; } = -1;
 
-    public ConnectionHistory History { get; } = new();
+    /// <summary>Zeek-style history letters (a mutable struct: use through the field).</summary>
+    public ConnectionHistory History;
 
     /// <summary>Packet number of the first RST, and who sent it.</summary>
     public long FirstResetPacketNumber { get; internal set; }
@@ -108,6 +109,8 @@ public sealed class Flow
     internal Flow? Newer { get; set; }
 
     internal long LastTouchedPacketNumber { get; set; }
+
+    internal FlowLruList? List { get; set; }
 
     public ConnectionState State => ConnectionStateClassifier.Classify(this);
 

@@ -15,8 +15,10 @@ public sealed class FlowTable
     private readonly long _closedLingerNs;
     private readonly long _tcpInactivityNs;
     private readonly long _otherInactivityNs;
-    private Flow? _oldest;
-    private Flow? _newest;
+    // One list per timeout class, so a sweep stops at the first flow that is still live.
+    private readonly FlowLruList _openTcp = new();
+    private readonly FlowLruList _closedTcp = new();
+    private readonly FlowLruList _other = new();
     private long _nextId = 1;
     private long _packetsSinceSweep;
     private long _packetNumber;
@@ -82,10 +84,6 @@ public sealed class FlowTable
             Finish(flow);
             flow = Create(key, packet, sourceIsA, packetNumber, timestampNanoseconds);
         }
-        else
-        {
-            Touch(flow);
-        }
 
         bool fromOriginator = sourceIsA == flow.OriginatorIsA;
         if (protocol == IpProtocol.Tcp && packet.HasTcpHeader && !fromOriginator && ShouldFlipOnSyn(flow, packet))
@@ -106,12 +104,6 @@ public sealed class FlowTable
         ref FlowDirection receiver = ref fromOriginator ? ref flow.Responder : ref flow.Originator;
         sender.Packets++;
         sender.IpBytes += packet.IpLength;
-        if (sender.Packets == 1)
-        {
-            sender.FirstNanoseconds = timestampNanoseconds;
-        }
-
-        sender.LastNanoseconds = timestampNanoseconds;
         if (packet.DontFragment)
         {
             sender.DontFragmentPackets++;
@@ -126,15 +118,19 @@ public sealed class FlowTable
             AddPayload(ref sender, packet.PayloadLength, timestampNanoseconds);
         }
 
+        Touch(flow);
         return flow;
     }
 
     /// <summary>Finishes every remaining flow (end of capture).</summary>
     public void Complete()
     {
-        while (_oldest is not null)
+        foreach (FlowLruList list in new[] { _openTcp, _closedTcp, _other })
         {
-            Finish(_oldest);
+            while (list.Oldest is { } flow)
+            {
+                Finish(flow);
+            }
         }
     }
 
@@ -151,8 +147,6 @@ public sealed class FlowTable
         {
             sender.FirstPayloadNanoseconds = timestampNanoseconds;
         }
-
-        sender.LastPayloadNanoseconds = timestampNanoseconds;
     }
 
     private Flow Create(FlowKey key, DecodedPacket packet, bool sourceIsA, long packetNumber, long timestampNanoseconds)
@@ -164,14 +158,13 @@ public sealed class FlowTable
             flow.History.Add('^', byOriginator: true);
         }
 
-        if (_flows.Count >= _options.MaxActiveFlows && _oldest is not null)
+        if (_flows.Count >= _options.MaxActiveFlows && LeastValuable() is { } victim)
         {
             EvictedForCapacity++;
-            Finish(_oldest);
+            Finish(victim);
         }
 
         _flows.Add(key, flow);
-        Append(flow);
         return flow;
     }
 
@@ -231,77 +224,43 @@ public sealed class FlowTable
     private void Sweep(long nowNanoseconds)
     {
         long untouchedBefore = _packetNumber - _options.MinimumPacketsBeforeEviction;
-        Flow? flow = _oldest;
-        while (flow is not null && flow.LastTouchedPacketNumber < untouchedBefore)
-        {
-            Flow? next = flow.Newer;
-            long idle = nowNanoseconds - flow.LastNanoseconds;
-            long limit = !flow.IsTcp ? _otherInactivityNs : flow.IsClosed ? _closedLingerNs : _tcpInactivityNs;
-            if (idle > limit)
-            {
-                Finish(flow);
-            }
+        SweepList(_closedTcp, nowNanoseconds - _closedLingerNs, untouchedBefore);
+        SweepList(_other, nowNanoseconds - _otherInactivityNs, untouchedBefore);
+        SweepList(_openTcp, nowNanoseconds - _tcpInactivityNs, untouchedBefore);
+    }
 
-            flow = next;
+    private void SweepList(FlowLruList list, long idleBeforeNanoseconds, long untouchedBefore)
+    {
+        while (list.Oldest is { } flow && flow.LastTouchedPacketNumber < untouchedBefore && flow.LastNanoseconds < idleBeforeNanoseconds)
+        {
+            Finish(flow);
         }
     }
+
+    /// <summary>The flow to give up when the table is full: closed ones first, open TCP last.</summary>
+    private Flow? LeastValuable() => _closedTcp.Oldest ?? _other.Oldest ?? _openTcp.Oldest;
 
     private void Finish(Flow flow)
     {
         _flows.Remove(flow.Key);
-        Unlink(flow);
+        flow.List?.Remove(flow);
         foreach (IFlowObserver observer in _observers)
         {
             observer.OnFlowFinished(flow);
         }
     }
 
+    /// <summary>Moves the flow to the newest end of the list for its (possibly new) timeout class.</summary>
     private void Touch(Flow flow)
     {
         flow.LastTouchedPacketNumber = _packetNumber;
-        if (_newest == flow)
+        FlowLruList target = !flow.IsTcp ? _other : flow.IsClosed ? _closedTcp : _openTcp;
+        if (ReferenceEquals(flow.List, target) && target.IsNewest(flow))
         {
             return;
         }
 
-        Unlink(flow);
-        Append(flow);
-    }
-
-    private void Append(Flow flow)
-    {
-        flow.LastTouchedPacketNumber = _packetNumber;
-        flow.Older = _newest;
-        flow.Newer = null;
-        if (_newest is not null)
-        {
-            _newest.Newer = flow;
-        }
-
-        _newest = flow;
-        _oldest ??= flow;
-    }
-
-    private void Unlink(Flow flow)
-    {
-        if (flow.Older is not null)
-        {
-            flow.Older.Newer = flow.Newer;
-        }
-        else if (_oldest == flow)
-        {
-            _oldest = flow.Newer;
-        }
-
-        if (flow.Newer is not null)
-        {
-            flow.Newer.Older = flow.Older;
-        }
-        else if (_newest == flow)
-        {
-            _newest = flow.Older;
-        }
-
-        flow.Older = flow.Newer = null;
+        flow.List?.Remove(flow);
+        target.Append(flow);
     }
 }

@@ -3,10 +3,10 @@ namespace CaptureOrchestrator.Analysis.Flows;
 public sealed record FlowTableOptions
 {
     /// <summary>Flows held in memory at once; beyond this the least recently active are finished early.</summary>
-    public int MaxActiveFlows { get; init; } = 200_000;
+    public int MaxActiveFlows { get; init; } = 150_000;
 
-    /// <summary>A closed TCP connection (FINs or RST) is finished after this much capture time without packets.</summary>
-    public TimeSpan ClosedTcpLinger { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>A closed TCP connection (FINs or RST) is finished after this much capture time without packets (Zeek's tcp_close_delay).</summary>
+    public TimeSpan ClosedTcpLinger { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Inactivity after which an open TCP connection is finished (Zeek's tcp_inactivity_timeout).</summary>
     public TimeSpan TcpInactivity { get; init; } = TimeSpan.FromMinutes(5);

@@ -27,7 +27,7 @@ internal static class TcpSegmentAnalyzer
         bool rst = (flags & TcpFlags.Rst) != 0;
         int length = Math.Max(0, packet.PayloadLength);
         uint seq = packet.Sequence;
-        ConnectionHistory history = flow.History;
+        ref ConnectionHistory history = ref flow.History;
 
         if (IsDuplicateFrame(ref sender, packet, length, now))
         {
@@ -230,19 +230,19 @@ internal static class TcpSegmentAnalyzer
             return false; // IPv6 has no ID in every packet; ID 0 is common with DF set
         }
 
-        return packet.IpIdentification == sender.LastIpId
+        return (ushort)packet.IpIdentification == sender.LastIpId
             && packet.Sequence == sender.LastSequence
             && length == sender.LastLength
-            && (ushort)packet.Flags == sender.LastFlags.Value
+            && (ushort)packet.Flags == sender.LastFlags
             && now - sender.LastFrameNanoseconds is >= 0 and <= DuplicateFrameWindowNs;
     }
 
     private static void RememberFrame(ref FlowDirection sender, DecodedPacket packet, int length, long now)
     {
-        sender.LastIpId = packet.IpIdentification;
+        sender.LastIpId = (ushort)packet.IpIdentification;
         sender.LastSequence = packet.Sequence;
         sender.LastLength = length;
-        sender.LastFlags = new TcpFlagsSnapshot((ushort)packet.Flags);
+        sender.LastFlags = (ushort)packet.Flags;
         sender.LastFrameNanoseconds = now;
     }
 }

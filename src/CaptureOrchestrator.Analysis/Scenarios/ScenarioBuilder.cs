@@ -30,13 +30,20 @@ public sealed class ScenarioBuilder
 
     public int PacketCount => _packets.Count;
 
-    public TcpConversation Tcp(string client, string server, TimeSpan? startAfter = null, ushort mss = 1460) =>
-        new(this, Endpoint.Parse(client), Endpoint.Parse(server), StartNanoseconds + (long)(startAfter ?? TimeSpan.Zero).TotalNanoseconds, mss);
+    public TcpConversation Tcp(string client, string server, TimeSpan? startAfter = null, ushort mss = 1460, uint initialSequence = 1_000_000) =>
+        new(this, Endpoint.Parse(client), Endpoint.Parse(server), StartNanoseconds + (long)(startAfter ?? TimeSpan.Zero).TotalNanoseconds, mss, initialSequence);
 
     public UdpConversation Udp(string client, string server, TimeSpan? startAfter = null) =>
         new(this, Endpoint.Parse(client), Endpoint.Parse(server), StartNanoseconds + (long)(startAfter ?? TimeSpan.Zero).TotalNanoseconds);
 
     internal void Add(long nanoseconds, ReadOnlySpan<byte> frame) => _packets.Add((nanoseconds, _order++, frame.ToArray()));
+
+    /// <summary>Adds a prepared frame (e.g. one cut from another scenario) at the given time.</summary>
+    public ScenarioBuilder AddFrame(long nanoseconds, ReadOnlySpan<byte> frame)
+    {
+        Add(nanoseconds, frame);
+        return this;
+    }
 
     /// <summary>Frames in time order (ties keep the order they were described in).</summary>
     public IEnumerable<(long Nanoseconds, byte[] Frame)> Packets() =>
@@ -76,9 +83,8 @@ public sealed class TcpConversation
 {
     private readonly ScenarioBuilder _scenario;
     private readonly byte[] _frame = new byte[PacketFactory.MaxFrame];
-    private const uint InitialClientSequence = 1_000_000;
-    private readonly uint _initialClientSeq = InitialClientSequence;
-    private uint _clientSeq = InitialClientSequence;
+    private readonly uint _initialClientSeq;
+    private uint _clientSeq;
     private uint _serverSeq = 3_000_000;
     private ushort _clientIpId = 100;
     private ushort _serverIpId = 5000;
@@ -86,8 +92,9 @@ public sealed class TcpConversation
     private bool _lastFromClient;
     private uint _lastSeq;
 
-    internal TcpConversation(ScenarioBuilder scenario, Endpoint client, Endpoint server, long startNanoseconds, ushort mss)
+    internal TcpConversation(ScenarioBuilder scenario, Endpoint client, Endpoint server, long startNanoseconds, ushort mss, uint initialSequence)
     {
+        _initialClientSeq = _clientSeq = initialSequence;
         _scenario = scenario;
         Client = client;
         Server = server;
