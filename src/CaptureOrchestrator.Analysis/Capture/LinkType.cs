@@ -5,9 +5,11 @@ public enum LinkType : ushort
 {
     Null = 0,
     Ethernet = 1,
-    /// <summary>OpenBSD's DLT_RAW value (same meaning as <see cref="Raw"/>).</summary>
-    RawOpenBsd = 12,
-    RawBsdOs = 14,
+    /// <summary>DLT_RAW as old writers stored it in the file (same meaning as <see cref="Raw"/>).</summary>
+    RawDlt12 = 12,
+
+    /// <summary>DLT_RAW on OpenBSD.</summary>
+    RawDlt14 = 14,
     Raw = 101,
     Loop = 108,
     LinuxSll = 113,
@@ -22,7 +24,7 @@ public static class LinkTypeNames
     {
         (int)LinkType.Null => "NULL",
         (int)LinkType.Ethernet => "ETHERNET",
-        (int)LinkType.RawOpenBsd or (int)LinkType.RawBsdOs or (int)LinkType.Raw => "RAW",
+        (int)LinkType.RawDlt12 or (int)LinkType.RawDlt14 or (int)LinkType.Raw => "RAW",
         (int)LinkType.Loop => "LOOP",
         (int)LinkType.LinuxSll => "LINUX_SLL",
         (int)LinkType.Ipv4 => "IPV4",

@@ -43,8 +43,8 @@ public sealed partial class PacketDecoder
                 DecodeEthernet(frame, 0, result, tunnelDepth: 0);
                 break;
             case (int)LinkType.Raw:
-            case (int)LinkType.RawOpenBsd:
-            case (int)LinkType.RawBsdOs:
+            case (int)LinkType.RawDlt12:
+            case (int)LinkType.RawDlt14:
                 DecodeIpByVersion(frame, 0, result, tunnelDepth: 0);
                 break;
             case (int)LinkType.Ipv4:

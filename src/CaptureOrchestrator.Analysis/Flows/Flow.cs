@@ -7,29 +7,58 @@ public sealed record IcmpErrorEvent(long PacketNumber, long TimestampNanoseconds
 
 /// <summary>
 /// One bidirectional conversation. While the capture is read the <see cref="FlowTable"/> owns
-/// it; once finished (closed and idle, evicted, or at the end) it is handed to observers and no
-/// longer changes.
+/// it; once finished (closed and idle, evicted, or at the end) it is handed to observers. The
+/// table recycles the object after they return: an observer that keeps a flow keeps a
+/// <see cref="Snapshot"/>.
 /// </summary>
 public sealed class Flow
 {
     private const int MaxIcmpErrorsKept = 8;
     private List<IcmpErrorEvent>? _icmpErrors;
 
-    internal Flow(long id, FlowKey key, bool originatorIsA, long packetNumber, long timestampNanoseconds)
+    internal Flow()
+    {
+    }
+
+    /// <summary>(Re)starts this object as a new flow; the table recycles finished flows.</summary>
+    internal void Initialize(long id, FlowKey key, bool originatorIsA, long packetNumber, long timestampNanoseconds)
     {
         Id = id;
         Key = key;
         OriginatorIsA = originatorIsA;
         FirstPacketNumber = LastPacketNumber = packetNumber;
-        FirstNanoseconds = LastNanoseconds = timestampNanoseconds;
+        FirstNanoseconds = LastNanoseconds = PreviousPacketNanoseconds = timestampNanoseconds;
         Originator = FlowDirection.Create();
         Responder = FlowDirection.Create();
+        HandshakeNanoseconds = SynToSynAckNanoseconds = SynAckToAckNanoseconds = SynNanoseconds = SynAckNanoseconds = -1;
+        History = default;
+        FirstResetPacketNumber = 0;
+        FirstResetByOriginator = false;
+        IdleBeforeResetNanoseconds = 0;
+        IcmpErrorCount = 0;
+        _icmpErrors = null;
+        FragmentFrames = 0;
+        LastTouchedPacketNumber = packetNumber;
+        Older = Newer = null;
+        List = null;
+    }
+
+    /// <summary>
+    /// A copy that stays valid after observers return (the table reuses the original object).
+    /// </summary>
+    public Flow Snapshot()
+    {
+        var copy = (Flow)MemberwiseClone();
+        copy._icmpErrors = _icmpErrors is null ? null : [.. _icmpErrors];
+        copy.Older = copy.Newer = null;
+        copy.List = null;
+        return copy;
     }
 
     /// <summary>Order of creation in this capture (1-based).</summary>
-    public long Id { get; }
+    public long Id { get; private set; }
 
-    public FlowKey Key { get; }
+    public FlowKey Key { get; private set; }
 
     public byte Protocol => Key.Protocol;
 
@@ -44,11 +73,11 @@ public sealed class Flow
 
     public ushort ResponderPort => OriginatorIsA ? Key.PortB : Key.PortA;
 
-    public long FirstPacketNumber { get; }
+    public long FirstPacketNumber { get; private set; }
 
     public long LastPacketNumber { get; internal set; }
 
-    public long FirstNanoseconds { get; }
+    public long FirstNanoseconds { get; private set; }
 
     public long LastNanoseconds { get; internal set; }
 
@@ -60,17 +89,17 @@ public sealed class Flow
     public FlowDirection Responder;
 
     /// <summary>Time from the originator's SYN to its ACK of the SYN-ACK, as seen at the capture point.</summary>
-    public long HandshakeNanoseconds { get; internal set; } = -1;
+    public long HandshakeNanoseconds { get; internal set; }
 
     /// <summary>SYN to SYN-ACK: the round trip from the capture point to the responder.</summary>
-    public long SynToSynAckNanoseconds { get; internal set; } = -1;
+    public long SynToSynAckNanoseconds { get; internal set; }
 
     /// <summary>SYN-ACK to ACK: the round trip from the capture point to the originator.</summary>
-    public long SynAckToAckNanoseconds { get; internal set; } = -1;
+    public long SynAckToAckNanoseconds { get; internal set; }
 
-    internal long SynNanoseconds { get; set; } = -1;
+    internal long SynNanoseconds { get; set; }
 
-    internal long SynAckNanoseconds { get; set; } = -1;
+    internal long SynAckNanoseconds { get; set; }
 
     /// <summary>Zeek-style history letters (a mutable struct: use through the field).</summary>
     public ConnectionHistory History;

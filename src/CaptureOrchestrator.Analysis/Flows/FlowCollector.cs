@@ -85,7 +85,7 @@ public sealed class FlowCollector : IFlowObserver
         {
             if (_failed.Count < _keep)
             {
-                _failed.Add(flow);
+                _failed.Add(flow.Snapshot());
             }
             else
             {
@@ -95,10 +95,13 @@ public sealed class FlowCollector : IFlowObserver
             return;
         }
 
-        _largest.Enqueue(flow, flow.TotalIpBytes);
-        if (_largest.Count > _keep)
+        if (_largest.Count < _keep)
         {
-            _largest.Dequeue();
+            _largest.Enqueue(flow.Snapshot(), flow.TotalIpBytes);
+        }
+        else if (_largest.TryPeek(out _, out long smallest) && flow.TotalIpBytes > smallest)
+        {
+            _largest.DequeueEnqueue(flow.Snapshot(), flow.TotalIpBytes);
         }
     }
 

@@ -19,6 +19,10 @@ public sealed class FlowTable
     private readonly FlowLruList _openTcp = new();
     private readonly FlowLruList _closedTcp = new();
     private readonly FlowLruList _other = new();
+
+    // Finished flows are recycled so a capture with millions of flows allocates almost nothing.
+    private const int MaxPooledFlows = 4096;
+    private readonly Stack<Flow> _pool = new();
     private long _nextId = 1;
     private long _packetsSinceSweep;
     private long _packetNumber;
@@ -152,7 +156,8 @@ public sealed class FlowTable
     private Flow Create(FlowKey key, DecodedPacket packet, bool sourceIsA, long packetNumber, long timestampNanoseconds)
     {
         bool originatorIsA = SourceLooksLikeOriginator(packet) ? sourceIsA : !sourceIsA;
-        var flow = new Flow(_nextId++, key, originatorIsA, packetNumber, timestampNanoseconds);
+        Flow flow = _pool.Count > 0 ? _pool.Pop() : new Flow();
+        flow.Initialize(_nextId++, key, originatorIsA, packetNumber, timestampNanoseconds);
         if (!SourceLooksLikeOriginator(packet) && packet.Protocol == IpProtocol.Tcp && (packet.Flags & TcpFlags.Syn) != 0)
         {
             flow.History.Add('^', byOriginator: true);
@@ -247,6 +252,11 @@ public sealed class FlowTable
         foreach (IFlowObserver observer in _observers)
         {
             observer.OnFlowFinished(flow);
+        }
+
+        if (_pool.Count < MaxPooledFlows)
+        {
+            _pool.Push(flow);
         }
     }
 

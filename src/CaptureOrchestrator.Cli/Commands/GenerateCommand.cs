@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CaptureOrchestrator.Analysis.Scenarios;
+using CaptureOrchestrator.Analysis.Writing;
 
 namespace CaptureOrchestrator.Cli.Commands;
 
@@ -54,7 +55,26 @@ internal static class GenerateCommand
             return ExitCodes.Success;
         });
 
-        return new Command("generate", "Write a synthetic capture") { mixed, demo };
+        var scanOutput = new Argument<FileInfo>("output") { Description = "Capture file to write" };
+        var scanSize = new Option<string>("--size") { Description = "Approximate file size, e.g. 500MB, 1GB", DefaultValueFactory = _ => "100MB" };
+        var scan = new Command("scan", "Worst case for memory: every packet a new, never-answered TCP flow (millions of flows)") { scanOutput, scanSize, seed };
+        scan.SetAction(parse =>
+        {
+            if (!TryParseSize(parse.GetValue(scanSize) ?? string.Empty, out long bytes))
+            {
+                stderr.WriteLine($"error: --size '{parse.GetValue(scanSize)}' is not a size such as 500MB or 1GB");
+                return ExitCodes.Usage;
+            }
+
+            FileInfo target = parse.GetRequiredValue(scanOutput);
+            using var stream = new FileStream(target.FullName, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+            using var writer = new PcapWriter(stream, leaveOpen: true);
+            GeneratedTraffic traffic = new ScanTrafficGenerator(parse.GetValue(seed)).Write(writer, bytes);
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {target.Name}: {traffic.Packets} packets, {traffic.Flows} TCP flows"));
+            return ExitCodes.Success;
+        });
+
+        return new Command("generate", "Write a synthetic capture") { mixed, demo, scan };
     }
 
     internal static bool TryParseSize(string text, out long bytes)

@@ -58,7 +58,7 @@ public sealed class LinkLayerTests
 
     [Theory]
     [InlineData(LinkType.Raw)]
-    [InlineData(LinkType.RawOpenBsd)]
+    [InlineData(LinkType.RawDlt12)]
     [InlineData(LinkType.Ipv4)]
     public void Raw_ipv4(LinkType linkType) => AssertSyn(Decode(EthernetSyn()[14..], linkType));
 

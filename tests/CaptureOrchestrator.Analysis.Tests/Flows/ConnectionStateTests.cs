@@ -128,7 +128,7 @@ public sealed class ConnectionStateTests
     {
         public List<Flow> Flows { get; } = [];
 
-        public void OnFlowFinished(Flow flow) => Flows.Add(flow);
+        public void OnFlowFinished(Flow flow) => Flows.Add(flow.Snapshot());
     }
 
     /// <summary>Wraps prepared frames in a builder so they go through the normal writer.</summary>
