@@ -147,3 +147,44 @@ public sealed class ConnectionStateTests
         public ScenarioBuilder Builder { get; }
     }
 }
+
+public sealed class IcmpAttributionTests
+{
+    [Fact]
+    public void Fragmentation_needed_is_attached_to_the_flow_whose_packet_it_quotes()
+    {
+        var s = new ScenarioBuilder();
+        s.Tcp("10.0.0.4:50000", "10.0.1.5:443").Handshake().Segment(true, 1460).IcmpErrorFrom(s, "10.0.0.1", 3, 4, mtu: 1400);
+        var collected = new List<Flow>();
+        var analyzer = new CaptureOrchestrator.Analysis.Engine.CaptureAnalyzer().AddObserver(new Collector(collected));
+        using var stream = new MemoryStream(s.ToArray());
+        analyzer.Analyze(stream);
+
+        Flow tcp = Assert.Single(collected, f => f.IsTcp);
+        IcmpErrorEvent error = Assert.Single(tcp.IcmpErrors);
+        Assert.Equal(1400, error.Mtu);
+        Assert.Equal(CaptureOrchestrator.Analysis.Decoding.NetAddress.Parse("10.0.0.1"), error.Reporter);
+        Assert.Contains(collected, f => f.Protocol == CaptureOrchestrator.Analysis.Decoding.IpProtocol.Icmp);
+    }
+
+    [SharedCapturesFact]
+    public void Real_icmp_errors_are_attributed()
+    {
+        var collected = new List<Flow>();
+        var analyzer = new CaptureOrchestrator.Analysis.Engine.CaptureAnalyzer().AddObserver(new Collector(collected));
+        using (FileStream stream = File.OpenRead(SharedCaptures.PathOf("zeek__smtp.pcap")))
+        {
+            analyzer.Analyze(stream);
+        }
+
+        // Four fragmentation-needed errors with next-hop MTU 1492 quote the SMTP upload (MANIFEST.md).
+        List<IcmpErrorEvent> errors = collected.SelectMany(f => f.IcmpErrors).ToList();
+        Assert.Equal(4, errors.Count);
+        Assert.All(errors, e => Assert.Equal(1492, e.Mtu));
+    }
+
+    private sealed class Collector(List<Flow> flows) : IFlowObserver
+    {
+        public void OnFlowFinished(Flow flow) => flows.Add(flow.Snapshot());
+    }
+}
