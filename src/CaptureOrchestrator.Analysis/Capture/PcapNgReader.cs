@@ -51,9 +51,9 @@ public sealed class PcapNgReader : CaptureReader
             ReadOnlySpan<byte> block = Buffer.Peek(length);
             bool isPacket = type switch
             {
-                EnhancedPacketBlockType => TryParseEnhancedPacket(block, offset, out packet),
+                EnhancedPacketBlockType => TryParseTimestampedPacket(block, offset, obsolete: false, out packet),
                 SimplePacketBlockType => TryParseSimplePacket(block, offset, out packet),
-                ObsoletePacketBlockType => TryParseObsoletePacket(block, offset, out packet),
+                ObsoletePacketBlockType => TryParseTimestampedPacket(block, offset, obsolete: true, out packet),
                 _ => HandleNonPacketBlock(type, block, offset, out packet),
             };
 
@@ -195,7 +195,7 @@ public sealed class PcapNgReader : CaptureReader
                     tsresol = value[0];
                     break;
                 case IdbOptionTimestampOffset when value.Length >= 8:
-                    tsoffset = _bigEndian ? BinaryPrimitives.ReadInt64BigEndian(value) : BinaryPrimitives.ReadInt64LittleEndian(value);
+                    tsoffset = Endian.ReadInt64(value, _bigEndian);
                     break;
                 case IdbOptionName:
                     name = Encoding.UTF8.GetString(value).TrimEnd('\0');
@@ -209,28 +209,15 @@ public sealed class PcapNgReader : CaptureReader
         _allInterfaces.Add(new CaptureInterface(linkType, snapLength, scale.Description, name));
     }
 
-    private bool TryParseEnhancedPacket(ReadOnlySpan<byte> block, long offset, out CapturedPacket packet)
+    /// <summary>Enhanced (type 6) and obsolete (type 2) packet blocks differ only in the interface-id width.</summary>
+    private bool TryParseTimestampedPacket(ReadOnlySpan<byte> block, long offset, bool obsolete, out CapturedPacket packet)
     {
         if (block.Length < 32)
         {
-            throw new CaptureFormatException(offset, $"enhanced packet block of {block.Length} bytes is shorter than the 32-byte minimum");
+            throw new CaptureFormatException(offset, $"{(obsolete ? "obsolete" : "enhanced")} packet block of {block.Length} bytes is shorter than the 32-byte minimum");
         }
 
-        uint interfaceId = ReadUInt32(block[8..]);
-        ulong units = ((ulong)ReadUInt32(block[12..]) << 32) | ReadUInt32(block[16..]);
-        uint captured = ReadUInt32(block[20..]);
-        uint original = ReadUInt32(block[24..]);
-        return TryMakePacket(block, offset, interfaceId, units, captured, original, 28, out packet);
-    }
-
-    private bool TryParseObsoletePacket(ReadOnlySpan<byte> block, long offset, out CapturedPacket packet)
-    {
-        if (block.Length < 32)
-        {
-            throw new CaptureFormatException(offset, $"packet block of {block.Length} bytes is shorter than the 32-byte minimum");
-        }
-
-        uint interfaceId = ReadUInt16(block[8..]);
+        uint interfaceId = obsolete ? ReadUInt16(block[8..]) : ReadUInt32(block[8..]);
         ulong units = ((ulong)ReadUInt32(block[12..]) << 32) | ReadUInt32(block[16..]);
         uint captured = ReadUInt32(block[20..]);
         uint original = ReadUInt32(block[24..]);
@@ -291,11 +278,9 @@ public sealed class PcapNgReader : CaptureReader
         }
     }
 
-    private ushort ReadUInt16(ReadOnlySpan<byte> span) =>
-        _bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(span) : BinaryPrimitives.ReadUInt16LittleEndian(span);
+    private ushort ReadUInt16(ReadOnlySpan<byte> span) => Endian.ReadUInt16(span, _bigEndian);
 
-    private uint ReadUInt32(ReadOnlySpan<byte> span) =>
-        _bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(span) : BinaryPrimitives.ReadUInt32LittleEndian(span);
+    private uint ReadUInt32(ReadOnlySpan<byte> span) => Endian.ReadUInt32(span, _bigEndian);
 
     private readonly record struct SectionInterface(int LinkType, int SnapLength, PcapNgTimestampScale Scale, int GlobalIndex);
 
@@ -324,8 +309,8 @@ public sealed class PcapNgReader : CaptureReader
             }
 
             ReadOnlySpan<byte> head = _options.Slice(_position, 4);
-            code = _bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(head) : BinaryPrimitives.ReadUInt16LittleEndian(head);
-            int length = _bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(head[2..]) : BinaryPrimitives.ReadUInt16LittleEndian(head[2..]);
+            code = Endian.ReadUInt16(head, _bigEndian);
+            int length = Endian.ReadUInt16(head[2..], _bigEndian);
             if (code == OptionEnd)
             {
                 return false;

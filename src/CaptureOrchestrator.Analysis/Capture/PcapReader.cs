@@ -124,9 +124,7 @@ public sealed class PcapReader : CaptureReader
         return true;
     }
 
-    private ushort ReadUInt16(ReadOnlySpan<byte> span) =>
-        _bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(span) : BinaryPrimitives.ReadUInt16LittleEndian(span);
+    private ushort ReadUInt16(ReadOnlySpan<byte> span) => Endian.ReadUInt16(span, _bigEndian);
 
-    private uint ReadUInt32(ReadOnlySpan<byte> span) =>
-        _bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(span) : BinaryPrimitives.ReadUInt32LittleEndian(span);
+    private uint ReadUInt32(ReadOnlySpan<byte> span) => Endian.ReadUInt32(span, _bigEndian);
 }

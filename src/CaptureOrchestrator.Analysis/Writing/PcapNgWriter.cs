@@ -70,14 +70,7 @@ public sealed class PcapNgWriter : ICaptureWriter
         if (description.TimestampOffsetSeconds != 0)
         {
             byte[] offset = new byte[8];
-            if (BigEndian)
-            {
-                BinaryPrimitives.WriteInt64BigEndian(offset, description.TimestampOffsetSeconds);
-            }
-            else
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(offset, description.TimestampOffsetSeconds);
-            }
+            Endian.WriteInt64(offset, description.TimestampOffsetSeconds, BigEndian);
 
             WriteOption(body, 14, offset);
         }
@@ -207,27 +200,7 @@ public sealed class PcapNgWriter : ICaptureWriter
         }
     }
 
-    private void Write16(Span<byte> span, ushort value)
-    {
-        if (BigEndian)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(span, value);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(span, value);
-        }
-    }
+    private void Write16(Span<byte> span, ushort value) => Endian.WriteUInt16(span, value, BigEndian);
 
-    private void Write32(Span<byte> span, uint value)
-    {
-        if (BigEndian)
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(span, value);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(span, value);
-        }
-    }
+    private void Write32(Span<byte> span, uint value) => Endian.WriteUInt32(span, value, BigEndian);
 }
