@@ -6,9 +6,9 @@ namespace CaptureOrchestrator.Analysis.Capture;
 /// </summary>
 public readonly ref struct CapturedPacket
 {
-    public CapturedPacket(ReadOnlySpan<byte> data, int originalLength, long timestampNanoseconds, int linkType, int interfaceId, long fileOffset)
+    public CapturedPacket(ReadOnlyMemory<byte> data, int originalLength, long timestampNanoseconds, int linkType, int interfaceId, long fileOffset)
     {
-        Data = data;
+        Memory = data;
         OriginalLength = originalLength;
         TimestampNanoseconds = timestampNanoseconds;
         LinkType = linkType;
@@ -17,7 +17,10 @@ public readonly ref struct CapturedPacket
     }
 
     /// <summary>The captured bytes (possibly fewer than were on the wire).</summary>
-    public ReadOnlySpan<byte> Data { get; }
+    public ReadOnlySpan<byte> Data => Memory.Span;
+
+    /// <summary>The captured bytes as memory, for decoders that hand out slices of them.</summary>
+    public ReadOnlyMemory<byte> Memory { get; }
 
     /// <summary>Length of the packet on the wire.</summary>
     public int OriginalLength { get; }

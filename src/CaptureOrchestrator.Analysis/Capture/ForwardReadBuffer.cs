@@ -86,6 +86,9 @@ internal sealed class ForwardReadBuffer
 
     public ReadOnlySpan<byte> Peek(int count) => _buffer.AsSpan(_start, count);
 
+    /// <summary>Like <see cref="Peek"/>, as memory (valid until the next fill).</summary>
+    public ReadOnlyMemory<byte> PeekMemory(int count) => _buffer.AsMemory(_start, count);
+
     public void Advance(int count)
     {
         if ((uint)count > (uint)(_end - _start))

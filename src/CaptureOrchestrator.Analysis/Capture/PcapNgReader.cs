@@ -48,13 +48,13 @@ public sealed class PcapNgReader : CaptureReader
     {
         while (TryReadBlock(out uint type, out long offset, out int length))
         {
-            ReadOnlySpan<byte> block = Buffer.Peek(length);
+            ReadOnlyMemory<byte> block = Buffer.PeekMemory(length);
             bool isPacket = type switch
             {
                 EnhancedPacketBlockType => TryParseTimestampedPacket(block, offset, obsolete: false, out packet),
                 SimplePacketBlockType => TryParseSimplePacket(block, offset, out packet),
                 ObsoletePacketBlockType => TryParseTimestampedPacket(block, offset, obsolete: true, out packet),
-                _ => HandleNonPacketBlock(type, block, offset, out packet),
+                _ => HandleNonPacketBlock(type, block.Span, offset, out packet),
             };
 
             Buffer.Advance(length);
@@ -210,8 +210,9 @@ public sealed class PcapNgReader : CaptureReader
     }
 
     /// <summary>Enhanced (type 6) and obsolete (type 2) packet blocks differ only in the interface-id width.</summary>
-    private bool TryParseTimestampedPacket(ReadOnlySpan<byte> block, long offset, bool obsolete, out CapturedPacket packet)
+    private bool TryParseTimestampedPacket(ReadOnlyMemory<byte> blockMemory, long offset, bool obsolete, out CapturedPacket packet)
     {
+        ReadOnlySpan<byte> block = blockMemory.Span;
         if (block.Length < 32)
         {
             throw new CaptureFormatException(offset, $"{(obsolete ? "obsolete" : "enhanced")} packet block of {block.Length} bytes is shorter than the 32-byte minimum");
@@ -221,11 +222,12 @@ public sealed class PcapNgReader : CaptureReader
         ulong units = ((ulong)ReadUInt32(block[12..]) << 32) | ReadUInt32(block[16..]);
         uint captured = ReadUInt32(block[20..]);
         uint original = ReadUInt32(block[24..]);
-        return TryMakePacket(block, offset, interfaceId, units, captured, original, 28, out packet);
+        return TryMakePacket(blockMemory, offset, interfaceId, units, captured, original, 28, out packet);
     }
 
-    private bool TryParseSimplePacket(ReadOnlySpan<byte> block, long offset, out CapturedPacket packet)
+    private bool TryParseSimplePacket(ReadOnlyMemory<byte> blockMemory, long offset, out CapturedPacket packet)
     {
+        ReadOnlySpan<byte> block = blockMemory.Span;
         if (block.Length < 16)
         {
             throw new CaptureFormatException(offset, $"simple packet block of {block.Length} bytes is shorter than the 16-byte minimum");
@@ -241,10 +243,10 @@ public sealed class PcapNgReader : CaptureReader
         }
 
         // Simple packet blocks carry no timestamp.
-        return TryMakePacket(block, offset, 0, ulong.MinValue, captured, original, 12, out packet, hasTimestamp: false);
+        return TryMakePacket(blockMemory, offset, 0, ulong.MinValue, captured, original, 12, out packet, hasTimestamp: false);
     }
 
-    private bool TryMakePacket(ReadOnlySpan<byte> block, long offset, uint interfaceId, ulong units, uint captured, uint original, int dataStart, out CapturedPacket packet, bool hasTimestamp = true)
+    private bool TryMakePacket(ReadOnlyMemory<byte> block, long offset, uint interfaceId, ulong units, uint captured, uint original, int dataStart, out CapturedPacket packet, bool hasTimestamp = true)
     {
         SectionInterface iface = GetInterface(interfaceId, offset);
         int room = block.Length - 4 - dataStart;
@@ -255,7 +257,7 @@ public sealed class PcapNgReader : CaptureReader
 
         long nanoseconds = hasTimestamp ? iface.Scale.ToNanoseconds(units) : 0;
         int wire = original > int.MaxValue ? int.MaxValue : (int)original;
-        ReadOnlySpan<byte> data = block.Slice(dataStart, (int)captured);
+        ReadOnlyMemory<byte> data = block.Slice(dataStart, (int)captured);
         packet = new CapturedPacket(data, Math.Max(wire, data.Length), nanoseconds, iface.LinkType, iface.GlobalIndex, offset);
         return true;
     }

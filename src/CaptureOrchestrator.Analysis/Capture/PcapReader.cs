@@ -117,7 +117,7 @@ public sealed class PcapReader : CaptureReader
         }
 
         long nanoseconds = (seconds * 1_000_000_000L) + (_nanoseconds ? fraction : fraction * 1000L);
-        ReadOnlySpan<byte> data = Buffer.Peek(total)[_recordHeaderBytes..];
+        ReadOnlyMemory<byte> data = Buffer.PeekMemory(total)[_recordHeaderBytes..];
         int wireLength = originalLength > int.MaxValue ? int.MaxValue : (int)originalLength;
         packet = new CapturedPacket(data, Math.Max(wireLength, data.Length), nanoseconds, _linkType, 0, offset);
         Buffer.Advance(total);

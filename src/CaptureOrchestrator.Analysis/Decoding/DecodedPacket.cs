@@ -170,6 +170,9 @@ public sealed class DecodedPacket
     /// <summary>Transport payload bytes actually present in the capture.</summary>
     public int CapturedPayloadLength { get; internal set; }
 
+    /// <summary>The captured TCP/UDP payload (valid until the next packet is decoded).</summary>
+    public ReadOnlyMemory<byte> Payload { get; internal set; }
+
     internal void Reset()
     {
         Malformed = MalformedReason.None;
@@ -195,6 +198,7 @@ public sealed class DecodedPacket
         FragmentOffset = IpLength = 0;
         SourcePort = DestinationPort = 0;
         PayloadLength = CapturedPayloadLength = 0;
+        Payload = ReadOnlyMemory<byte>.Empty;
         Sequence = Acknowledgment = 0;
         Flags = TcpFlags.None;
         Window = Mss = 0;

@@ -69,6 +69,8 @@ internal sealed class FragmentReassembler
 
     public ReadOnlySpan<byte> CompletedPayload => _completedBuffer.AsSpan(0, _completedLength);
 
+    public ReadOnlyMemory<byte> CompletedMemory => _completedBuffer.AsMemory(0, _completedLength);
+
     public int CompletedPayloadLength { get; private set; }
 
     public bool CompletedPayloadTruncated { get; private set; }

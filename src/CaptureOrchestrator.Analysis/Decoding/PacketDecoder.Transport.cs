@@ -100,7 +100,8 @@ public sealed partial class PacketDecoder
         result.Flags = (TcpFlags)(((tcp[12] & 0x01) << 8) | tcp[13]);
         result.Window = BinaryPrimitives.ReadUInt16BigEndian(tcp[14..]);
         result.PayloadLength = declaredLength - dataOffset;
-        result.CapturedPayloadLength = tcp.Length - dataOffset;
+        result.CapturedPayloadLength = Math.Min(tcp.Length, declaredLength) - dataOffset;
+        result.Payload = AsMemory(tcp[dataOffset..(dataOffset + result.CapturedPayloadLength)]);
         if (dataOffset > 20)
         {
             DecodeTcpOptions(tcp[20..dataOffset], result);
@@ -194,6 +195,7 @@ public sealed partial class PacketDecoder
         result.PayloadLength = length - 8;
         ReadOnlySpan<byte> payload = udp[8..Math.Min(udp.Length, length)];
         result.CapturedPayloadLength = payload.Length;
+        result.Payload = AsMemory(payload);
 
         ushort source = result.SourcePort;
         ushort destination = result.DestinationPort;

@@ -15,6 +15,7 @@ public sealed partial class PacketDecoder
     private const int MaxVlanTags = 8;
 
     private readonly FragmentReassembler _reassembler;
+    private ReadOnlyMemory<byte> _frame;
     private bool _frameTruncated;
     private long _timestampNanoseconds;
 
@@ -31,9 +32,11 @@ public sealed partial class PacketDecoder
     /// <param name="frameTruncated">The capture kept fewer bytes than were on the wire.</param>
     /// <param name="timestampNanoseconds">Packet time; used to expire incomplete fragment reassemblies.</param>
     /// <param name="result">Receives the decoded fields.</param>
-    public void Decode(ReadOnlySpan<byte> frame, int linkType, bool frameTruncated, long timestampNanoseconds, DecodedPacket result)
+    public void Decode(ReadOnlyMemory<byte> frameMemory, int linkType, bool frameTruncated, long timestampNanoseconds, DecodedPacket result)
     {
         result.Reset();
+        _frame = frameMemory;
+        ReadOnlySpan<byte> frame = frameMemory.Span;
         _frameTruncated = frameTruncated;
         _timestampNanoseconds = timestampNanoseconds;
 
@@ -67,6 +70,26 @@ public sealed partial class PacketDecoder
                 result.NonIpEtherType = 0xFFFF;
                 break;
         }
+    }
+
+    /// <summary>
+    /// The memory behind a payload span found while decoding: a slice of the frame, or of the
+    /// reassembled datagram. Both stay valid until the next <see cref="Decode"/>.
+    /// </summary>
+    private ReadOnlyMemory<byte> AsMemory(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        if (_frame.Span.Overlaps(payload, out int offset))
+        {
+            return _frame.Slice(offset, payload.Length);
+        }
+
+        ReadOnlyMemory<byte> reassembled = _reassembler.CompletedMemory;
+        return reassembled.Span.Overlaps(payload, out offset) ? reassembled.Slice(offset, payload.Length) : ReadOnlyMemory<byte>.Empty;
     }
 
     /// <summary>Ends the capture: datagrams still waiting for fragments count as incomplete.</summary>

@@ -51,7 +51,7 @@ public sealed class CaptureAnalyzer
                 packetNumber++;
                 long ns = record.TimestampNanoseconds;
                 Account(statistics, record, packetNumber, ref previousNs);
-                decoder.Decode(record.Data, record.LinkType, record.IsTruncated, ns, packet);
+                decoder.Decode(record.Memory, record.LinkType, record.IsTruncated, ns, packet);
                 Account(statistics, packet, packetNumber, record.FileOffset);
                 table.Observe(packet, packetNumber, ns);
 

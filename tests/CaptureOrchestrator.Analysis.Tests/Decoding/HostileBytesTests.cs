@@ -23,7 +23,7 @@ public sealed class HostileBytesTests
             random.NextBytes(buffer.AsSpan(0, length));
             foreach (int linkType in LinkTypes)
             {
-                decoder.Decode(buffer.AsSpan(0, length), linkType, frameTruncated: (i & 1) == 0, i, packet);
+                decoder.Decode(buffer.AsMemory(0, length), linkType, frameTruncated: (i & 1) == 0, i, packet);
             }
         }
     }
@@ -48,7 +48,7 @@ public sealed class HostileBytesTests
             }
 
             int cut = random.Next(2) == 0 ? random.Next(frame.Length + 1) : frame.Length;
-            decoder.Decode(frame.AsSpan(0, cut), (int)LinkType.Ethernet, frameTruncated: false, i, packet);
+            decoder.Decode(frame.AsMemory(0, cut), (int)LinkType.Ethernet, frameTruncated: false, i, packet);
             if (packet.Malformed != MalformedReason.None)
             {
                 malformed++;
