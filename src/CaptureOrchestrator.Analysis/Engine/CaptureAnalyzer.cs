@@ -1,5 +1,6 @@
 using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Decoding;
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Analysis.Flows;
 
 namespace CaptureOrchestrator.Analysis.Engine;
@@ -14,6 +15,7 @@ public sealed class CaptureAnalyzer
 
     private readonly CaptureAnalysisOptions _options;
     private readonly List<IFlowObserver> _observers = [];
+    private readonly List<IPacketObserver> _packetObservers = [];
 
     public CaptureAnalyzer(CaptureAnalysisOptions? options = null)
     {
@@ -24,6 +26,13 @@ public sealed class CaptureAnalyzer
     public CaptureAnalyzer AddObserver(IFlowObserver observer)
     {
         _observers.Add(observer);
+        return this;
+    }
+
+    /// <summary>Adds an observer that sees every decoded packet with its flow.</summary>
+    public CaptureAnalyzer AddPacketObserver(IPacketObserver observer)
+    {
+        _packetObservers.Add(observer);
         return this;
     }
 
@@ -53,7 +62,11 @@ public sealed class CaptureAnalyzer
                 Account(statistics, record, packetNumber, ref previousNs);
                 decoder.Decode(record.Memory, record.LinkType, record.IsTruncated, ns, packet);
                 Account(statistics, packet, packetNumber, record.FileOffset);
-                table.Observe(packet, packetNumber, ns);
+                Flow? flow = table.Observe(packet, packetNumber, ns);
+                foreach (IPacketObserver observer in _packetObservers)
+                {
+                    observer.OnPacket(packet, flow, packetNumber, ns);
+                }
 
                 if (packetNumber % ProgressIntervalPackets == 0)
                 {

@@ -2,6 +2,14 @@ using CaptureOrchestrator.Analysis.Decoding;
 
 namespace CaptureOrchestrator.Analysis.Flows;
 
+/// <summary>Whether an application-layer analyzer follows a flow.</summary>
+internal enum ApplicationTracking : byte
+{
+    Undecided,
+    Tracking,
+    Ignored,
+}
+
 /// <summary>An ICMP error that quoted a datagram of this flow.</summary>
 public sealed record IcmpErrorEvent(long PacketNumber, long TimestampNanoseconds, NetAddress Reporter, byte IpVersion, byte Type, byte Code, int Mtu);
 
@@ -36,8 +44,10 @@ public sealed class Flow
         FirstResetByOriginator = false;
         IdleBeforeResetNanoseconds = 0;
         IcmpErrorCount = 0;
+        SynRetriesAfterSynAck = 0;
         _icmpErrors = null;
         FragmentFrames = 0;
+        Tls = ApplicationTracking.Undecided;
         LastTouchedPacketNumber = packetNumber;
         Older = Newer = null;
         List = null;
@@ -114,7 +124,13 @@ public sealed class Flow
 
     public long IcmpErrorCount { get; private set; }
 
+    /// <summary>The originator sent its SYN again after the responder's SYN-ACK: the SYN-ACK never reached it.</summary>
+    public int SynRetriesAfterSynAck { get; internal set; }
+
     public IReadOnlyList<IcmpErrorEvent> IcmpErrors => (IReadOnlyList<IcmpErrorEvent>?)_icmpErrors ?? [];
+
+    /// <summary>Whether the TLS analyzer follows this conversation (decided on its first payload).</summary>
+    internal ApplicationTracking Tls { get; set; }
 
     /// <summary>Frames of this flow that were IP fragments.</summary>
     public long FragmentFrames { get; internal set; }

@@ -45,6 +45,12 @@ public sealed class FlowCollector : IFlowObserver
 
     public long KeepAlives { get; private set; }
 
+    /// <summary>TCP conversations with a SYN but no SYN-ACK, no RST (tshark's "silent" streams).</summary>
+    public long SynWithoutSynAckSilent { get; private set; }
+
+    /// <summary>TCP conversations with a SYN but no SYN-ACK, answered by a RST.</summary>
+    public long SynWithoutSynAckReset { get; private set; }
+
     public IReadOnlyDictionary<ConnectionState, long> TcpStates => _tcpStates;
 
     public void OnFlowFinished(Flow flow)
@@ -59,6 +65,18 @@ public sealed class FlowCollector : IFlowObserver
                 if (state.IsFailure())
                 {
                     FailedTcpConnections++;
+                }
+
+                if ((flow.Originator.SynSeen || flow.Responder.SynSeen) && !flow.Originator.SynAckSeen && !flow.Responder.SynAckSeen)
+                {
+                    if (flow.Originator.RstSeen || flow.Responder.RstSeen)
+                    {
+                        SynWithoutSynAckReset++;
+                    }
+                    else
+                    {
+                        SynWithoutSynAckSilent++;
+                    }
                 }
 
                 break;

@@ -24,6 +24,31 @@ public struct FlowDirection
     public int SequenceGaps;
     public int DontFragmentPackets;
     public int LargestSegment;
+
+    /// <summary>Segments carrying payload (the denominator of the retransmission rate).</summary>
+    public int DataSegments;
+
+    /// <summary>Retransmissions of data the receiver had already acknowledged.</summary>
+    public int SpuriousRetransmissions;
+
+    /// <summary>Most times one segment was sent again in a row (RTO backoff shows as 3+).</summary>
+    public int MaxResendsOfOneSegment;
+
+    /// <summary>The gaps between resends of one segment grew (exponential RTO backoff).</summary>
+    public bool BackoffSeen;
+
+    /// <summary>Retransmitted segments of at least <see cref="LargeSegmentBytes"/> payload with DF set.</summary>
+    public int LargeSegmentRetransmissions;
+
+    /// <summary>Sequence number of the first large DF segment sent (valid when <see cref="LargeSegmentSent"/>).</summary>
+    public uint FirstLargeSegmentSequence;
+    public bool LargeSegmentSent;
+
+    public long FirstRetransmissionPacket;
+    public long FirstZeroWindowPacket;
+
+    /// <summary>Payload size from which a lost segment points at the path MTU.</summary>
+    public const int LargeSegmentBytes = 1200;
     public ushort Mss;
     public sbyte WindowScale;
     public bool SackPermitted;
@@ -49,6 +74,10 @@ public struct FlowDirection
     internal long NextSequenceNanoseconds;
     internal long LastAckNanoseconds;
     internal long LastFrameNanoseconds;
+    internal uint LastResentSequence;
+    internal int ResendsOfLastSegment;
+    internal long LastResendNanoseconds;
+    internal long LastResendGapNanoseconds;
 
     internal static FlowDirection Create() => new() { WindowScale = -1 };
 }

@@ -9,8 +9,12 @@ namespace CaptureOrchestrator.Analysis.Flows;
 /// </summary>
 internal static class TcpSegmentAnalyzer
 {
-    /// <summary>Copies of one frame taken twice by the capture path arrive this close together.</summary>
-    private const long DuplicateFrameWindowNs = 100_000;
+    /// <summary>
+    /// Copies of one frame taken twice by the capture path arrive this close together. A real
+    /// retransmission carries a new IP ID and comes after an RTO (≥ 200 ms), a tail-loss probe
+    /// (≥ 10 ms) or duplicate ACKs, so an identical frame within 1 ms is the capture's doing.
+    /// </summary>
+    private const long DuplicateFrameWindowNs = 1_000_000;
 
     /// <summary>Wireshark: a resend within 20 ms of the second duplicate ACK is a fast retransmission.</summary>
     private const long FastRetransmissionWindowNs = 20_000_000;
@@ -69,11 +73,26 @@ internal static class TcpSegmentAnalyzer
 
         if (!rst && !syn && !fin && packet.Window == 0)
         {
+            if (sender.ZeroWindows == 0)
+            {
+                sender.FirstZeroWindowPacket = packetNumber;
+            }
+
             sender.ZeroWindows++;
             history.AddCounted('W', fromOriginator, sender.ZeroWindows);
         }
 
-        AnalyzeSequence(flow, ref sender, ref receiver, fromOriginator, seq, length, syn, fin, rst, now);
+        if (length > 0)
+        {
+            sender.DataSegments++;
+            if (length >= FlowDirection.LargeSegmentBytes && packet.DontFragment && !sender.LargeSegmentSent)
+            {
+                sender.LargeSegmentSent = true;
+                sender.FirstLargeSegmentSequence = seq;
+            }
+        }
+
+        AnalyzeSequence(flow, ref sender, ref receiver, fromOriginator, seq, length, syn, fin, rst, now, packet.DontFragment, packetNumber);
         AnalyzeAck(ref sender, packet, ack, length, syn, fin, rst, now);
 
         if (length > 0)
@@ -133,7 +152,7 @@ internal static class TcpSegmentAnalyzer
     /// out-of-order (arrives within one handshake RTT, or 3 ms, of the highest segment and is
     /// not an exact resend of it); otherwise a retransmission.
     /// </summary>
-    private static void AnalyzeSequence(Flow flow, ref FlowDirection sender, ref FlowDirection receiver, bool fromOriginator, uint seq, int length, bool syn, bool fin, bool rst, long now)
+    private static void AnalyzeSequence(Flow flow, ref FlowDirection sender, ref FlowDirection receiver, bool fromOriginator, uint seq, int length, bool syn, bool fin, bool rst, long now, bool dontFragment, long packetNumber)
     {
         uint segmentLength = (uint)length + (syn ? 1u : 0u) + (fin ? 1u : 0u);
         uint end = seq + segmentLength;
@@ -179,14 +198,61 @@ internal static class TcpSegmentAnalyzer
         }
         else
         {
-            sender.Retransmissions++;
-            flow.History.AddCounted('T', fromOriginator, sender.Retransmissions);
+            RecordRetransmission(flow, ref sender, in receiver, fromOriginator, seq, end, length, syn, dontFragment, packetNumber, now);
         }
 
         if (SequenceMath.Greater(end, sender.NextSequence))
         {
             Advance(ref sender, end, now);
         }
+    }
+
+    private static void RecordRetransmission(Flow flow, ref FlowDirection sender, in FlowDirection receiver, bool fromOriginator, uint seq, uint end, int length, bool syn, bool dontFragment, long packetNumber, long now)
+    {
+        if (sender.Retransmissions == 0)
+        {
+            sender.FirstRetransmissionPacket = packetNumber;
+        }
+
+        sender.Retransmissions++;
+        flow.History.AddCounted('T', fromOriginator, sender.Retransmissions);
+
+        if (receiver.AckKnown && !syn && !SequenceMath.Greater(end, receiver.LastAck))
+        {
+            sender.SpuriousRetransmissions++; // the receiver had acknowledged these bytes already
+        }
+
+        if (length >= FlowDirection.LargeSegmentBytes && dontFragment)
+        {
+            sender.LargeSegmentRetransmissions++;
+        }
+
+        if (syn && fromOriginator && flow.SynAckNanoseconds >= 0)
+        {
+            flow.SynRetriesAfterSynAck++;
+        }
+
+        // Consecutive resends of one segment, and whether the gaps between them grow (RTO backoff).
+        if (sender.ResendsOfLastSegment > 0 && seq == sender.LastResentSequence)
+        {
+            long gap = now - sender.LastResendNanoseconds;
+            if (sender.LastResendGapNanoseconds > 0 && gap > sender.LastResendGapNanoseconds * 3 / 2)
+            {
+                sender.BackoffSeen = true;
+            }
+
+            sender.LastResendGapNanoseconds = gap;
+            sender.ResendsOfLastSegment++;
+        }
+        else
+        {
+            sender.LastResentSequence = seq;
+            sender.ResendsOfLastSegment = 1;
+            sender.LastResendGapNanoseconds = now - sender.NextSequenceNanoseconds;
+        }
+
+        sender.LastResendNanoseconds = now;
+        sender.MaxResendsOfOneSegment = Math.Max(sender.MaxResendsOfOneSegment, sender.ResendsOfLastSegment);
     }
 
     private static void Advance(ref FlowDirection sender, uint end, long now)

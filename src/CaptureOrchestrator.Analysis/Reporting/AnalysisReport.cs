@@ -13,6 +13,9 @@ public sealed class AnalysisReport
 
     public required string Generator { get; init; }
 
+    /// <summary>One sentence: the most important finding, or why the capture looks healthy.</summary>
+    public required string Verdict { get; init; }
+
     public required SourceInfo Source { get; init; }
 
     public required CaptureFacts Capture { get; init; }
@@ -21,8 +24,22 @@ public sealed class AnalysisReport
 
     public required IReadOnlyList<FlowReport> Flows { get; init; }
 
+    public required ApplicationLayerReport ApplicationLayer { get; init; }
+
+    /// <summary>Ranked: most important first.</summary>
     public IReadOnlyList<FindingReport> Findings { get; init; } = [];
 }
+
+public sealed class ApplicationLayerReport
+{
+    public required DnsReport Dns { get; init; }
+
+    public required TlsReport Tls { get; init; }
+}
+
+public sealed record DnsReport(long Queries, long Responses, IReadOnlyDictionary<string, long> ResponsesByCode, long Unanswered, double MaxLatencyMs);
+
+public sealed record TlsReport(long Conversations, long ClientHellos, long AlertFrames, IReadOnlyDictionary<string, long> AlertsByDescription, long EncryptedAlerts, long CertificateMessages, long UnreadableCertificates, long Tls13Handshakes);
 
 public sealed class SourceInfo
 {
@@ -248,15 +265,43 @@ public sealed record ResetReport(long PacketNumber, string By, double IdleSecond
 
 public sealed record IcmpErrorReport(long PacketNumber, string Timestamp, string Reporter, int Type, int Code, string Meaning, int? Mtu);
 
-/// <summary>A diagnosis (filled by the findings catalogue).</summary>
+/// <summary>A diagnosis: stable code, severity, what it means, evidence, how to see it, what to do in Azure.</summary>
 public sealed class FindingReport
 {
+    public int Rank { get; init; }
+
     public required string Code { get; init; }
 
+    /// <summary>error, warning or info.</summary>
     public required string Severity { get; init; }
 
     public required string Title { get; init; }
+
+    public required string Explanation { get; init; }
+
+    public required EvidenceReport Evidence { get; init; }
+
+    public required string WiresharkFilter { get; init; }
+
+    public required string NextStep { get; init; }
 }
+
+public sealed class EvidenceReport
+{
+    public FlowReferenceReport? Flow { get; init; }
+
+    public long FlowCount { get; init; }
+
+    public required IReadOnlyList<long> Packets { get; init; }
+
+    public string? FirstTimestamp { get; init; }
+
+    public string? LastTimestamp { get; init; }
+
+    public required IReadOnlyDictionary<string, double> Facts { get; init; }
+}
+
+public sealed record FlowReferenceReport(string Protocol, string Client, string Server);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

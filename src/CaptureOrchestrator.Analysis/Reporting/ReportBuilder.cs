@@ -2,6 +2,7 @@ using System.Reflection;
 using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Decoding;
 using CaptureOrchestrator.Analysis.Engine;
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Analysis.Flows;
 
 namespace CaptureOrchestrator.Analysis.Reporting;
@@ -12,18 +13,47 @@ public static class ReportBuilder
     public static string GeneratorName { get; } =
         "CaptureOrchestrator " + (typeof(ReportBuilder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0");
 
-    public static AnalysisReport Build(CaptureAnalysis analysis, SourceInfo source, int maxFlows)
+    public static AnalysisReport Build(DiagnosisResult diagnosis, SourceInfo source, int maxFlows)
     {
+        CaptureAnalysis analysis = diagnosis.Analysis;
         IReadOnlyList<Flow> shown = analysis.Flows.NotableFlows(maxFlows);
         return new AnalysisReport
         {
             Generator = GeneratorName,
+            Verdict = diagnosis.Verdict,
             Source = source,
             Capture = BuildCapture(analysis),
             FlowSummary = BuildSummary(analysis, shown.Count),
             Flows = shown.Select(BuildFlow).ToList(),
+            ApplicationLayer = new ApplicationLayerReport
+            {
+                Dns = new DnsReport(diagnosis.Dns.Queries, diagnosis.Dns.Responses, diagnosis.Dns.ResponsesByCode.OrderBy(p => p.Key).ToDictionary(), diagnosis.Dns.Unanswered, Math.Round(diagnosis.Dns.MaxLatencyMs, 3)),
+                Tls = new TlsReport(diagnosis.Tls.Conversations, diagnosis.Tls.ClientHellos, diagnosis.Tls.AlertFrames, diagnosis.Tls.AlertsByDescription.OrderBy(p => p.Key).ToDictionary(),
+                    diagnosis.Tls.EncryptedAlerts, diagnosis.Tls.CertificateMessages, diagnosis.Tls.UnreadableCertificates, diagnosis.Tls.Tls13Handshakes),
+            },
+            Findings = diagnosis.Findings.Select((f, i) => BuildFinding(f, i + 1)).ToList(),
         };
     }
+
+    public static FindingReport BuildFinding(Finding finding, int rank) => new()
+    {
+        Rank = rank,
+        Code = finding.Code,
+        Severity = finding.Severity.ToString().ToLowerInvariant(),
+        Title = finding.Title,
+        Explanation = finding.Explanation,
+        Evidence = new EvidenceReport
+        {
+            Flow = finding.Flow is { } flow ? new FlowReferenceReport(flow.Protocol, flow.Client, flow.Server) : null,
+            FlowCount = finding.FlowCount,
+            Packets = finding.Packets,
+            FirstTimestamp = finding.FirstNanoseconds is > 0 and < long.MaxValue ? Timestamps.ToRfc3339(finding.FirstNanoseconds) : null,
+            LastTimestamp = finding.LastNanoseconds is > 0 and < long.MaxValue ? Timestamps.ToRfc3339(finding.LastNanoseconds) : null,
+            Facts = finding.Facts,
+        },
+        WiresharkFilter = finding.WiresharkFilter,
+        NextStep = finding.NextStep,
+    };
 
     private static CaptureFacts BuildCapture(CaptureAnalysis analysis)
     {

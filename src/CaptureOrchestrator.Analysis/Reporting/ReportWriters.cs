@@ -50,6 +50,21 @@ internal static class TextReportWriter
     public static void Write(AnalysisReport report, TextWriter o)
     {
         CaptureFacts c = report.Capture;
+        o.WriteLine($"Verdict     {report.Verdict}");
+        o.WriteLine();
+        foreach (FindingReport finding in report.Findings.Take(10))
+        {
+            o.WriteLine($"{finding.Rank,2}. [{finding.Severity.ToUpperInvariant()}] {finding.Code}: {finding.Title}");
+            o.WriteLine($"    next step: {finding.NextStep}");
+            o.WriteLine($"    wireshark: {finding.WiresharkFilter}");
+        }
+
+        if (report.Findings.Count > 10)
+        {
+            o.WriteLine($"    ({report.Findings.Count - 10} more findings in --format json or markdown)");
+        }
+
+        o.WriteLine();
         o.WriteLine($"Capture     {report.Source.Name} ({c.Format}, {c.FormatDetail})");
         o.WriteLine($"Link types  {string.Join(", ", c.LinkTypes)}");
         o.WriteLine($"Packets     {ReportWriter.Count(c.PacketCount)} ({ReportWriter.Bytes(c.BytesOnWire)} on the wire, {ReportWriter.Bytes(c.BytesCaptured)} captured)");
@@ -123,7 +138,7 @@ internal static class TextReportWriter
     private static string Clip(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }
 
-/// <summary>Markdown for tickets: facts, then the flow table.</summary>
+/// <summary>Markdown for tickets: verdict, findings, failing flows, capture facts.</summary>
 internal static class MarkdownReportWriter
 {
     public static void Write(AnalysisReport report, TextWriter o)
@@ -131,6 +146,64 @@ internal static class MarkdownReportWriter
         CaptureFacts c = report.Capture;
         FlowSummaryReport s = report.FlowSummary;
         o.WriteLine($"# Capture analysis: {Escape(report.Source.Name)}");
+        o.WriteLine();
+        o.WriteLine($"**Verdict:** {Escape(report.Verdict)}");
+        o.WriteLine();
+        if (report.Findings.Count > 0)
+        {
+            o.WriteLine("## Findings");
+            o.WriteLine();
+            o.WriteLine("| # | severity | code | finding | packets |");
+            o.WriteLine("|---|---|---|---|---|");
+            foreach (FindingReport f in report.Findings)
+            {
+                o.WriteLine($"| {f.Rank} | {f.Severity} | `{f.Code}` | {Escape(f.Title)} | {string.Join(", ", f.Evidence.Packets.Take(5))} |");
+            }
+
+            o.WriteLine();
+            foreach (FindingReport f in report.Findings.Where(f => f.Severity != "info" || f.Code == "HEALTHY").Take(10))
+            {
+                o.WriteLine($"### {f.Rank}. {Escape(f.Title)}");
+                o.WriteLine();
+                o.WriteLine(Escape(f.Explanation));
+                o.WriteLine();
+                if (f.Evidence.Flow is { } flow)
+                {
+                    o.WriteLine($"- **Flow:** {flow.Protocol} {flow.Client} → {flow.Server}" + (f.Evidence.FlowCount > 1 ? $" (and {f.Evidence.FlowCount - 1} more)" : string.Empty));
+                }
+
+                if (f.Evidence.FirstTimestamp is not null)
+                {
+                    o.WriteLine($"- **When:** {f.Evidence.FirstTimestamp} .. {f.Evidence.LastTimestamp}");
+                }
+
+                if (f.Evidence.Facts.Count > 0)
+                {
+                    o.WriteLine($"- **Evidence:** {string.Join(", ", f.Evidence.Facts.Select(p => $"{p.Key} {p.Value.ToString("0.###", CultureInfo.InvariantCulture)}"))}");
+                }
+
+                o.WriteLine($"- **Wireshark:** `{f.WiresharkFilter.Replace("`", "'", StringComparison.Ordinal)}`");
+                o.WriteLine($"- **Next step:** {Escape(f.NextStep)}");
+                o.WriteLine();
+            }
+        }
+
+        if (report.Flows.Count > 0)
+        {
+            o.WriteLine("## Flows (failed first)");
+            o.WriteLine();
+            o.WriteLine("| # | proto | originator | responder | state | history | packets | retrans | handshake RTT |");
+            o.WriteLine("|---|---|---|---|---|---|---|---|---|");
+            foreach (FlowReport flow in report.Flows.Take(25))
+            {
+                string rtt = flow.HandshakeRttMs is { } ms ? $"{ms.ToString("0.###", CultureInfo.InvariantCulture)} ms" : "-";
+                o.WriteLine($"| {flow.Id} | {flow.Protocol} | {ReportWriter.Endpoint(flow.Originator)} | {ReportWriter.Endpoint(flow.Responder)} | {flow.State} ({flow.StateDescription}) | `{flow.History}` | {flow.OriginatorStats.Packets + flow.ResponderStats.Packets} | {flow.OriginatorStats.Retransmissions + flow.ResponderStats.Retransmissions} | {rtt} |");
+            }
+
+            o.WriteLine();
+        }
+
+        o.WriteLine("## Capture");
         o.WriteLine();
         o.WriteLine("| fact | value |");
         o.WriteLine("|---|---|");
@@ -148,22 +221,7 @@ internal static class MarkdownReportWriter
         o.WriteLine($"| flows | {ReportWriter.Count(s.Total)} (TCP {s.Tcp}, UDP {s.Udp}, ICMP {s.Icmp}, other {s.Other}) |");
         o.WriteLine($"| failed TCP connections | {s.FailedTcpConnections} |");
         o.WriteLine($"| retransmissions | {s.Retransmissions} |");
-        o.WriteLine();
-        if (report.Flows.Count == 0)
-        {
-            return;
-        }
-
-        o.WriteLine("## Flows (failed first)");
-        o.WriteLine();
-        o.WriteLine("| # | proto | originator | responder | state | history | packets | retrans | handshake RTT |");
-        o.WriteLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (FlowReport flow in report.Flows)
-        {
-            string rtt = flow.HandshakeRttMs is { } ms ? $"{ms.ToString("0.###", CultureInfo.InvariantCulture)} ms" : "-";
-            o.WriteLine($"| {flow.Id} | {flow.Protocol} | {ReportWriter.Endpoint(flow.Originator)} | {ReportWriter.Endpoint(flow.Responder)} | {flow.State} ({flow.StateDescription}) | `{flow.History}` | {flow.OriginatorStats.Packets + flow.ResponderStats.Packets} | {flow.OriginatorStats.Retransmissions + flow.ResponderStats.Retransmissions} | {rtt} |");
-        }
     }
 
-    private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
+    private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 }

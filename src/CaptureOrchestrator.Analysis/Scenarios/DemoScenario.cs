@@ -29,7 +29,9 @@ public static class DemoScenario
 
         // DNS through Azure DNS.
         scenario.Udp("10.1.0.4:53001", "168.63.129.16:53", TimeSpan.FromMilliseconds(10))
-            .Send(fromClient: true, 40).Wait(TimeSpan.FromMilliseconds(4)).Send(fromClient: false, 72);
+            .Send(fromClient: true, DnsMessageBuilder.Query(0x1a2b, "app.contoso.internal"))
+            .Wait(TimeSpan.FromMilliseconds(4))
+            .Send(fromClient: false, DnsMessageBuilder.Response(0x1a2b, "app.contoso.internal", 0, "10.2.0.30"));
 
         return scenario;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Engine;
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Analysis.Reporting;
 
 namespace CaptureOrchestrator.Cli.Commands;
@@ -37,14 +38,14 @@ internal static class AnalyzeCommand
 
     private static int Run(FileInfo input, ReportFormat format, FileInfo? output, int maxFlows, bool showProgress, TextWriter stdout, TextWriter stderr)
     {
-        CaptureAnalysis analysis;
+        DiagnosisResult diagnosis;
         long size;
         try
         {
             using FileStream stream = new(input.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
             size = stream.Length;
             using var progress = showProgress ? new ConsoleProgress(stderr, input.Name, size) : null;
-            analysis = new CaptureAnalyzer().Analyze(stream, progress);
+            diagnosis = Diagnosis.Run(stream, progress: progress);
         }
         catch (CaptureFormatException e)
         {
@@ -57,12 +58,13 @@ internal static class AnalyzeCommand
             return ExitCodes.UnreadableCapture;
         }
 
+        CaptureAnalysis analysis = diagnosis.Analysis;
         if (analysis.Capture.ReadError is { } damage)
         {
             stderr.WriteLine($"warning: {input.Name}: {damage.Reason} at byte offset {damage.Offset}; the report covers the {analysis.Capture.Packets} packets before it");
         }
 
-        AnalysisReport report = ReportBuilder.Build(analysis, new SourceInfo { Name = input.Name, SizeBytes = size }, maxFlows);
+        AnalysisReport report = ReportBuilder.Build(diagnosis, new SourceInfo { Name = input.Name, SizeBytes = size }, maxFlows);
         if (output is null)
         {
             ReportWriter.Write(report, format, stdout);

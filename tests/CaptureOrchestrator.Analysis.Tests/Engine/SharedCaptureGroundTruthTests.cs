@@ -17,7 +17,7 @@ public sealed class SharedCaptureGroundTruthTests
     /// Captures where every frame was recorded twice: tshark calls the copies retransmissions,
     /// the engine recognises them as duplicated frames (same IP ID and segment within 100 µs).
     /// </summary>
-    private static readonly HashSet<string> DuplicatedFrameCaptures = ["zeek__m57-long-49583-80.pcap"];
+    private static readonly HashSet<string> DuplicatedFrameCaptures = ["zeek__m57-long-49583-80.pcap", "tcpdump__pptp.pcap"];
 
     [SharedCapturesTheory]
     [MemberData(nameof(Files))]
@@ -101,6 +101,27 @@ public sealed class SharedCaptureGroundTruthTests
         Assert.Equal(m.Count(file, "ICMP 3/4"), analysis.Capture.IcmpFragmentationNeeded);
         Assert.Equal(m.Count(file, "ICMPv6 PTB"), analysis.Capture.Icmpv6PacketTooBig);
         Assert.Equal(m.Count(file, "IPv4 frag pkts"), analysis.Fragments.FragmentFrames);
+    }
+
+    [SharedCapturesTheory]
+    [MemberData(nameof(Files))]
+    public void Syn_without_syn_ack_streams_equal_tshark(string file)
+    {
+        if (UnreadableHeaders.Contains(file))
+        {
+            return;
+        }
+
+        // Manifest cell: "total (silent + RST-answered)" or "0".
+        string cell = SharedCaptures.Manifest.Cell(file, "SYN w/o SYN-ACK streams (silent + RST-answered)");
+        long[] numbers = System.Text.RegularExpressions.Regex.Matches(cell, @"\d+").Select(m => long.Parse(m.Value)).ToArray();
+        CaptureAnalysis analysis = Analyze.File(SharedCaptures.PathOf(file));
+        Assert.Equal(numbers[0], analysis.Flows.SynWithoutSynAckSilent + analysis.Flows.SynWithoutSynAckReset);
+        if (numbers.Length == 3)
+        {
+            Assert.Equal(numbers[1], analysis.Flows.SynWithoutSynAckSilent);
+            Assert.Equal(numbers[2], analysis.Flows.SynWithoutSynAckReset);
+        }
     }
 
     [SharedCapturesFact]

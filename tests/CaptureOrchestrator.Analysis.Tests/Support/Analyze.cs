@@ -1,4 +1,5 @@
 using CaptureOrchestrator.Analysis.Engine;
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Analysis.Reporting;
 using CaptureOrchestrator.Analysis.Scenarios;
 
@@ -22,6 +23,20 @@ public static class Analyze
     public static CaptureAnalysis Scenario(ScenarioBuilder scenario, CaptureFileFormat format = CaptureFileFormat.Pcap) =>
         Bytes(scenario.ToArray(format));
 
-    public static AnalysisReport Report(CaptureAnalysis analysis, int maxFlows = 1000) =>
-        ReportBuilder.Build(analysis, new SourceInfo { Name = "test" }, maxFlows);
+    public static DiagnosisResult Diagnose(byte[] capture, DiagnosisContext? context = null)
+    {
+        using var stream = new MemoryStream(capture);
+        return Diagnosis.Run(stream, context);
+    }
+
+    public static DiagnosisResult Diagnose(ScenarioBuilder scenario, DiagnosisContext? context = null) => Diagnose(scenario.ToArray(), context);
+
+    public static DiagnosisResult DiagnoseFile(string path, DiagnosisContext? context = null)
+    {
+        using FileStream stream = System.IO.File.OpenRead(path);
+        return Diagnosis.Run(stream, context);
+    }
+
+    public static AnalysisReport Report(DiagnosisResult diagnosis, int maxFlows = 1000) =>
+        ReportBuilder.Build(diagnosis, new SourceInfo { Name = "test" }, maxFlows);
 }

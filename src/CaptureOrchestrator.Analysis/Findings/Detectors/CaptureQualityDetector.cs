@@ -1,0 +1,54 @@
+using CaptureOrchestrator.Analysis.Engine;
+
+namespace CaptureOrchestrator.Analysis.Findings.Detectors;
+
+/// <summary>Facts about the capture itself that change how the other findings should be read.</summary>
+public sealed class CaptureQualityDetector : IDetector
+{
+    public IEnumerable<Finding> Conclude(CaptureAnalysis analysis, DiagnosisContext context)
+    {
+        CaptureStatistics c = analysis.Capture;
+        if (c.ReadError is { } damage)
+        {
+            yield return Info(FindingCodes.CaptureDamaged, $"The capture file is damaged at byte {damage.Offset}: {damage.Reason}",
+                "The capture file ends early or is damaged; only the packets before the damage were analysed.",
+                "A capture stopped while it was being written, an interrupted upload, or a damaged file. Everything before the damage is reliable; anything after it is missing.",
+                "Download the file again; if it was taken with Network Watcher, check that the session stopped normally (its status shows the stop reason).",
+                "frame", new Dictionary<string, double> { ["offset"] = damage.Offset, ["packetsRead"] = c.Packets });
+        }
+
+        if (analysis.Flows.DuplicateFrames > 0)
+        {
+            yield return Info(FindingCodes.CaptureDuplicateFrames, $"{FlowText.Count(analysis.Flows.DuplicateFrames, "TCP frame was", "TCP frames were")} captured twice",
+                "Some frames appear twice in the capture: an artifact of how it was taken, not retransmissions.",
+                "Identical frames (same IP ID and TCP segment) were recorded twice within 100 µs. This happens when a capture sees the same packet on two interfaces or a mirror port duplicates it. "
+                + "Wireshark would flag the copies as retransmissions and duplicate ACKs; they did not cross the network twice and are not counted as such here.",
+                "Nothing to fix in the network. If it matters, capture on a single interface.",
+                "tcp.analysis.retransmission || tcp.analysis.duplicate_ack", new Dictionary<string, double> { ["duplicateFrames"] = analysis.Flows.DuplicateFrames });
+        }
+
+        if (c.MalformedPackets > 0)
+        {
+            yield return Info(FindingCodes.MalformedPackets, $"{FlowText.Count(c.MalformedPackets, "packet is", "packets are")} malformed",
+                "Some packets contradict their own headers.",
+                "Malformed packets were counted and skipped: " + string.Join("; ", c.MalformedExamples.Take(3).Select(m => $"#{m.PacketNumber}: {m.Detail}")) + ".",
+                "Usually harmless (a broken sender, corruption in the capture path, or deliberate scanning). If they come from one host, look at that host's network stack or NIC driver.",
+                "_ws.malformed || _ws.expert.severity==error", new Dictionary<string, double> { ["malformedPackets"] = c.MalformedPackets },
+                c.MalformedExamples.Take(20).Select(m => m.PacketNumber).ToList());
+        }
+    }
+
+    private static Finding Info(string code, string title, string verdict, string explanation, string nextStep, string filter, Dictionary<string, double> facts, IReadOnlyList<long>? packets = null) => new()
+    {
+        Code = code,
+        Severity = FindingSeverity.Info,
+        Title = title,
+        Verdict = verdict,
+        Explanation = explanation,
+        NextStep = nextStep,
+        WiresharkFilter = filter,
+        Packets = packets ?? [],
+        Facts = facts,
+        Weight = 0,
+    };
+}

@@ -1,0 +1,222 @@
+using CaptureOrchestrator.Analysis.Decoding;
+using CaptureOrchestrator.Analysis.Engine;
+using CaptureOrchestrator.Analysis.Flows;
+using CaptureOrchestrator.Analysis.Protocols;
+
+namespace CaptureOrchestrator.Analysis.Findings.Detectors;
+
+/// <summary>Counts over all DNS messages of a capture (UDP port 53, also inside tunnels).</summary>
+public sealed class DnsStatistics
+{
+    public long Queries { get; internal set; }
+
+    public long Responses { get; internal set; }
+
+    /// <summary>Responses per response code name (NOERROR, NXDOMAIN, SERVFAIL, ...).</summary>
+    public Dictionary<string, long> ResponsesByCode { get; } = [];
+
+    public long Unanswered { get; internal set; }
+
+    public double MaxLatencyMs { get; internal set; }
+}
+
+/// <summary>DNS failures (NXDOMAIN, SERVFAIL, REFUSED), unanswered and slow queries, and which resolver was asked.</summary>
+public sealed class DnsDetector : IDetector, IPacketObserver
+{
+    public const string AzureDns = "168.63.129.16";
+    private const ushort DnsPort = 53;
+    private const int MaxPending = 20_000;
+    private const int MaxSamples = 20;
+    private static readonly long SlowNs = (long)TimeSpan.FromMilliseconds(500).TotalNanoseconds;
+    private static readonly long UnansweredAfterNs = (long)TimeSpan.FromSeconds(2).TotalNanoseconds;
+
+    private readonly Dictionary<(NetAddress Client, ushort Port, NetAddress Server, ushort Id), Pending> _pending = [];
+    private readonly Dictionary<(byte Code, string Name, NetAddress Server), Group> _failures = [];
+    private readonly Dictionary<NetAddress, Group> _slow = [];
+
+    public DnsStatistics Statistics { get; } = new();
+
+    public void OnPacket(DecodedPacket packet, Flow? flow, long packetNumber, long timestampNanoseconds)
+    {
+        if (packet.Protocol != IpProtocol.Udp || (packet.SourcePort != DnsPort && packet.DestinationPort != DnsPort)
+            || !DnsMessage.TryParse(packet.Payload.Span, out DnsMessage message))
+        {
+            return;
+        }
+
+        if (!message.IsResponse)
+        {
+            Statistics.Queries++;
+            var key = (packet.Source, packet.SourcePort, packet.Destination, message.Id);
+            if (_pending.Count < MaxPending)
+            {
+                _pending.TryAdd(key, new Pending(timestampNanoseconds, packetNumber, message.QuestionName, message.QuestionType));
+            }
+
+            return;
+        }
+
+        Statistics.Responses++;
+        string codeName = DnsMessage.ResponseCodeName(message.ResponseCode);
+        Statistics.ResponsesByCode[codeName] = Statistics.ResponsesByCode.GetValueOrDefault(codeName) + 1;
+        var queryKey = (packet.Destination, packet.DestinationPort, packet.Source, message.Id);
+        long latency = -1;
+        if (_pending.Remove(queryKey, out Pending? query))
+        {
+            latency = timestampNanoseconds - query.Nanoseconds;
+            Statistics.MaxLatencyMs = Math.Max(Statistics.MaxLatencyMs, latency / 1e6);
+        }
+
+        if (message.ResponseCode is DnsMessage.NameError or DnsMessage.ServerFailure or DnsMessage.Refused)
+        {
+            Record(_failures, (message.ResponseCode, message.QuestionName, packet.Source), packetNumber, timestampNanoseconds, query?.PacketNumber ?? 0);
+        }
+        else if (latency >= SlowNs)
+        {
+            Group slow = Record(_slow, packet.Source, packetNumber, timestampNanoseconds, query!.PacketNumber);
+            slow.MaxLatencyNs = Math.Max(slow.MaxLatencyNs, latency);
+            slow.Names.Add(message.QuestionName);
+        }
+    }
+
+    public IEnumerable<Finding> Conclude(CaptureAnalysis analysis, DiagnosisContext context)
+    {
+        foreach (((byte code, string name, NetAddress server), Group group) in _failures)
+        {
+            yield return Failure(code, name, server, group);
+        }
+
+        long end = analysis.Capture.LastNanoseconds;
+        var unanswered = new Dictionary<NetAddress, Group>();
+        foreach (((_, _, NetAddress server, _), Pending query) in _pending)
+        {
+            if (end - query.Nanoseconds >= UnansweredAfterNs)
+            {
+                Group group = Record(unanswered, server, query.PacketNumber, query.Nanoseconds, 0);
+                group.Names.Add(query.Name);
+            }
+        }
+
+        Statistics.Unanswered = unanswered.Values.Sum(g => g.Count);
+        foreach ((NetAddress server, Group group) in unanswered)
+        {
+            yield return Unanswered(server, group);
+        }
+
+        foreach ((NetAddress server, Group group) in _slow)
+        {
+            yield return Slow(server, group);
+        }
+    }
+
+    private static Group Record<TKey>(Dictionary<TKey, Group> groups, TKey key, long packetNumber, long nanoseconds, long queryPacket)
+        where TKey : notnull
+    {
+        if (!groups.TryGetValue(key, out Group? group))
+        {
+            groups[key] = group = new Group { First = nanoseconds };
+        }
+
+        group.Count++;
+        group.Last = Math.Max(group.Last, nanoseconds);
+        foreach (long packet in (ReadOnlySpan<long>)[queryPacket, packetNumber])
+        {
+            if (packet > 0 && group.Packets.Count < MaxSamples)
+            {
+                group.Packets.Add(packet);
+            }
+        }
+
+        return group;
+    }
+
+    private static string Resolver(NetAddress server) =>
+        server.ToString() == AzureDns ? $"Azure DNS ({AzureDns})" : $"the DNS server {server}";
+
+    private static string ResolverAdvice(NetAddress server) => server.ToString() == AzureDns
+        ? "The VM uses Azure-provided DNS: names of private endpoints resolve only if the matching privatelink Private DNS zone is linked to this VNet; custom names need a Private DNS zone linked to the VNet."
+        : $"The VM uses a custom DNS server ({server}), set on the VNet or NIC: check that it is reachable, forwards Azure names to 168.63.129.16 (conditional forwarders for privatelink zones) and can reach its upstream.";
+
+    private static Finding Failure(byte code, string name, NetAddress server, Group group)
+    {
+        string codeName = DnsMessage.ResponseCodeName(code);
+        string meaning = code switch
+        {
+            DnsMessage.NameError => $"the name {name} does not exist as far as {Resolver(server)} knows",
+            DnsMessage.ServerFailure => $"{Resolver(server)} could not get an answer for {name} (its upstream failed or timed out, or DNSSEC validation failed)",
+            _ => $"{Resolver(server)} refuses to answer queries for {name} from this client",
+        };
+        return new Finding
+        {
+            Code = FindingCodes.DnsFailure,
+            Severity = FindingSeverity.Error,
+            Title = $"DNS {codeName} for {name} from {server} ({FlowText.Count(group.Count, "response", "responses")})",
+            Verdict = $"Name resolution fails: {meaning}.",
+            Explanation = $"The application cannot connect to {name} because {meaning}. Every connection attempt to that name fails before a single packet goes to the service.",
+            NextStep = (code == DnsMessage.NameError
+                    ? "Check the spelling, and for Azure PaaS behind a private endpoint that the privatelink.* Private DNS zone has a record for it and is linked to the client's VNet. "
+                    : code == DnsMessage.ServerFailure
+                        ? "Check the resolver's upstream / forwarders and that they can reach the authoritative servers. "
+                        : "Check the resolver's ACL (which client networks it serves) and its recursion settings. ")
+                + ResolverAdvice(server),
+            WiresharkFilter = $"dns.flags.rcode=={code} && dns.qry.name==\"{name}\"",
+            Packets = group.Packets,
+            FlowCount = group.Count,
+            FirstNanoseconds = group.First,
+            LastNanoseconds = group.Last,
+            Facts = new Dictionary<string, double> { ["responses"] = group.Count, ["rcode"] = code },
+            Weight = group.Count,
+        };
+    }
+
+    private static Finding Unanswered(NetAddress server, Group group) => new()
+    {
+        Code = FindingCodes.DnsUnanswered,
+        Severity = FindingSeverity.Error,
+        Title = $"{FlowText.Count(group.Count, "DNS query", "DNS queries")} to {server} got no answer ({string.Join(", ", group.Names.Take(3))})",
+        Verdict = $"DNS queries to {Resolver(server)} are not answered: name resolution times out.",
+        Explanation = $"The client asked {Resolver(server)} and no response came back within the capture. Applications then wait for the resolver timeout (seconds) and fail.",
+        NextStep = "Check that the DNS server is reachable on UDP/TCP 53 from this subnet (NSG, firewall, route) and running. " + ResolverAdvice(server),
+        WiresharkFilter = $"dns && {FlowText.AddressField(server)}.addr=={server}",
+        Packets = group.Packets,
+        FlowCount = group.Count,
+        FirstNanoseconds = group.First,
+        LastNanoseconds = group.Last,
+        Facts = new Dictionary<string, double> { ["queries"] = group.Count },
+        Weight = group.Count,
+    };
+
+    private static Finding Slow(NetAddress server, Group group) => new()
+    {
+        Code = FindingCodes.DnsSlow,
+        Severity = FindingSeverity.Warning,
+        Title = $"{FlowText.Count(group.Count, "DNS answer", "DNS answers")} from {server} took over 500 ms (slowest {group.MaxLatencyNs / 1e6:0} ms)",
+        Verdict = $"Name resolution through {Resolver(server)} is slow.",
+        Explanation = $"Answers for {string.Join(", ", group.Names.Take(3))} took up to {group.MaxLatencyNs / 1e6:0} ms. Every new connection waits for this first.",
+        NextStep = "Check the resolver's load and its forwarders' latency. " + ResolverAdvice(server),
+        WiresharkFilter = $"dns.time > 0.5 && {FlowText.AddressField(server)}.src=={server}",
+        Packets = group.Packets,
+        FlowCount = group.Count,
+        FirstNanoseconds = group.First,
+        LastNanoseconds = group.Last,
+        Facts = new Dictionary<string, double> { ["slowAnswers"] = group.Count, ["maxLatencyMs"] = Math.Round(group.MaxLatencyNs / 1e6, 3) },
+        Weight = group.Count,
+    };
+
+    private sealed record Pending(long Nanoseconds, long PacketNumber, string Name, ushort Type);
+
+    private sealed class Group
+    {
+        public long Count { get; set; }
+
+        public long First { get; set; }
+
+        public long Last { get; set; }
+
+        public long MaxLatencyNs { get; set; }
+
+        public List<long> Packets { get; } = [];
+
+        public HashSet<string> Names { get; } = [];
+    }
+}

@@ -1,0 +1,390 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using CaptureOrchestrator.Analysis.Decoding;
+using CaptureOrchestrator.Analysis.Engine;
+using CaptureOrchestrator.Analysis.Flows;
+using CaptureOrchestrator.Analysis.Protocols;
+
+namespace CaptureOrchestrator.Analysis.Findings.Detectors;
+
+/// <summary>Counts over all TLS conversations of a capture.</summary>
+public sealed class TlsStatistics
+{
+    public long Conversations { get; internal set; }
+
+    public long ClientHellos { get; internal set; }
+
+    /// <summary>Frames that completed at least one alert record (encrypted alerts included, as tshark counts them).</summary>
+    public long AlertFrames { get; internal set; }
+
+    /// <summary>Readable alerts by description name.</summary>
+    public Dictionary<string, long> AlertsByDescription { get; } = [];
+
+    public long EncryptedAlerts { get; internal set; }
+
+    public long CertificateMessages { get; internal set; }
+
+    public long UnreadableCertificates { get; internal set; }
+
+    public long Tls13Handshakes { get; internal set; }
+}
+
+/// <summary>
+/// TLS troubleshooting: handshake alerts by name (with SNI), and the server certificate chain
+/// read from the Certificate message (TLS 1.2 and earlier): incomplete chain, self-signed,
+/// expired or not yet valid at capture time, name not matching the SNI. Notes when TLS 1.3
+/// hides the certificates.
+/// </summary>
+public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
+{
+    private const int MaxTracked = 50_000;
+    private const int MaxGroups = 1000;
+
+    private readonly Dictionary<long, Conversation> _conversations = [];
+    private readonly Dictionary<(string Code, string Server, string Detail), FindingGroup> _groups = [];
+
+    public TlsStatistics Statistics { get; } = new();
+
+    public void OnPacket(DecodedPacket packet, Flow? flow, long packetNumber, long timestampNanoseconds)
+    {
+        if (flow is null || !packet.HasTcpHeader || packet.CapturedPayloadLength == 0 || flow.Tls == ApplicationTracking.Ignored)
+        {
+            return;
+        }
+
+        ReadOnlySpan<byte> payload = packet.Payload.Span;
+        if (!_conversations.TryGetValue(flow.Id, out Conversation? conversation))
+        {
+            if (flow.Tls == ApplicationTracking.Tracking || !TlsStreamReader.LooksLikeTls(payload) || _conversations.Count >= MaxTracked)
+            {
+                flow.Tls = ApplicationTracking.Ignored;
+                return;
+            }
+
+            flow.Tls = ApplicationTracking.Tracking;
+            _conversations[flow.Id] = conversation = new Conversation(this);
+            Statistics.Conversations++;
+        }
+
+        bool fromOriginator = packet.Source == flow.OriginatorAddress && packet.SourcePort == flow.OriginatorPort;
+        conversation.Now = timestampNanoseconds;
+        conversation.PacketNumber = packetNumber;
+        conversation.FromServer = !fromOriginator;
+        TlsStreamReader reader = fromOriginator ? conversation.FromClientReader : conversation.FromServerReader;
+        if (reader.Feed(packet.Sequence, payload, conversation) > 0)
+        {
+            Statistics.AlertFrames++;
+        }
+    }
+
+    public void OnFlowFinished(Flow flow)
+    {
+        if (flow.Tls == ApplicationTracking.Tracking && _conversations.Remove(flow.Id, out Conversation? conversation))
+        {
+            conversation.Conclude(flow);
+        }
+    }
+
+    public IEnumerable<Finding> Conclude(CaptureAnalysis analysis, DiagnosisContext context)
+    {
+        foreach (((string code, string server, string detail), FindingGroup group) in _groups)
+        {
+            yield return Build(code, server, detail, group);
+        }
+    }
+
+    private void Record(string code, Flow flow, string detail, long packetNumber, string? sni)
+    {
+        string server = FlowText.Server(flow);
+        if (!_groups.TryGetValue((code, server, detail), out FindingGroup? group))
+        {
+            if (_groups.Count >= MaxGroups)
+            {
+                return;
+            }
+
+            _groups[(code, server, detail)] = group = new FindingGroup();
+        }
+
+        group.Flows.Add(flow, packetNumber);
+        group.Sni ??= sni;
+    }
+
+    private static Finding Build(string code, string server, string detail, FindingGroup group)
+    {
+        string name = group.Sni is { } sni ? $"{sni} ({server})" : server;
+        (FindingSeverity severity, string title, string verdict, string explanation, string next, string filter) = code switch
+        {
+            FindingCodes.TlsAlert => AlertText(name, detail),
+            FindingCodes.TlsIncompleteChain => (FindingSeverity.Error,
+                $"{name} sends an incomplete certificate chain ({detail})",
+                $"{name} does not send its intermediate CA certificate: clients that do not already have it cannot validate the server.",
+                $"The server's Certificate message contains {detail}. Browsers often fetch missing intermediates themselves, but most other clients (Java, .NET, curl, IoT devices, Azure services calling back) "
+                    + "fail with 'unable to get local issuer certificate' or 'unknown CA'.",
+                "Configure the server with the full chain: on Application Gateway / App Service / API Management upload a PFX that includes the intermediates (or reference a Key Vault certificate with the full chain); "
+                    + "on VMs set the chain file in the web server (e.g. nginx ssl_certificate with the fullchain).",
+                "tls.handshake.type==11"),
+            FindingCodes.TlsSelfSigned => (FindingSeverity.Warning,
+                $"{name} presents a self-signed certificate ({detail})",
+                $"{name} uses a self-signed certificate, which clients do not trust unless told to.",
+                "The certificate was issued by itself, not by a certificate authority. Clients reject it unless it was explicitly added to their trust store.",
+                "Use a certificate from a trusted CA (App Service managed certificates, Key Vault with a CA integration) or distribute the self-signed root to every client that must trust it.",
+                "tls.handshake.type==11"),
+            FindingCodes.TlsCertExpired => (FindingSeverity.Error,
+                $"{name} presents a certificate that is not valid at capture time ({detail})",
+                $"{name}'s certificate is expired or not yet valid: clients refuse the connection.",
+                $"At the time of the capture the server certificate was outside its validity period ({detail}).",
+                "Renew the certificate and deploy it where TLS terminates (Application Gateway listener, Front Door, App Service binding, API Management, the VM); enable Key Vault auto-rotation so it does not recur.",
+                "tls.handshake.type==11"),
+            FindingCodes.TlsNameMismatch => (FindingSeverity.Error,
+                $"{name}: the certificate does not cover the requested name ({detail})",
+                $"The certificate {server} presents does not match the name the client asked for ({group.Sni}).",
+                $"The client asked for {group.Sni} (SNI) and the certificate is for {detail}. Clients refuse the connection (name mismatch).",
+                "Bind a certificate whose Subject Alternative Names include the host name the clients use, or make the clients use a name on the certificate. "
+                    + "Behind Application Gateway or Front Door check the listener's host name and certificate, and for end-to-end TLS the backend host name override.",
+                "tls.handshake.type==11 || tls.handshake.extensions_server_name"),
+            _ => (FindingSeverity.Info,
+                $"{FlowText.Count(group.Flows.Count, "TLS 1.3 handshake", "TLS 1.3 handshakes")} with {name}: certificates not visible",
+                "TLS 1.3 encrypts the certificates, so the capture cannot show certificate problems for these connections.",
+                "From TLS 1.3 on, the server certificate travels encrypted. Certificate checks (chain, expiry, name) are only possible for TLS 1.2 and earlier handshakes.",
+                "If a certificate problem is suspected, check it from a client: openssl s_client -connect host:443 -servername name -showcerts, or force TLS 1.2 on a test client and capture again.",
+                "tls.handshake.type==2"),
+        };
+
+        return new Finding
+        {
+            Code = code,
+            Severity = severity,
+            Title = title,
+            Verdict = verdict,
+            Explanation = explanation,
+            NextStep = next,
+            WiresharkFilter = filter,
+            Flow = group.Flows.Sample,
+            FlowCount = group.Flows.Count,
+            Packets = group.Flows.Packets,
+            FirstNanoseconds = group.Flows.FirstNanoseconds,
+            LastNanoseconds = group.Flows.LastNanoseconds,
+            Facts = new Dictionary<string, double> { ["connections"] = group.Flows.Count },
+            EvidenceFlows = group.Flows.Evidence,
+            Weight = group.Flows.Count,
+        };
+    }
+
+    private static (FindingSeverity, string, string, string, string, string) AlertText(string name, string detail)
+    {
+        // detail is "<sender>:<description>"
+        string[] parts = detail.Split(':', 2);
+        bool fromServer = parts[0] == "server";
+        string description = parts[1];
+        string sender = fromServer ? "the server" : "the client";
+        string meaning = description switch
+        {
+            "handshake_failure" => fromServer
+                ? "the server found no protocol version / cipher suite it shares with the client, or rejected the client certificate"
+                : "the client gave up the handshake (no acceptable parameters)",
+            "protocol_version" => "the two sides support no common TLS version (e.g. the service requires TLS 1.2 and the client offers only 1.0/1.1)",
+            "insufficient_security" => "the offered cipher suites are too weak for the other side",
+            "unknown_ca" => "the certificate was issued by a CA the receiver does not trust (missing intermediate, private CA, or interception proxy)",
+            "bad_certificate" or "certificate_unknown" or "unsupported_certificate" => "the certificate was rejected (untrusted, wrong name or type)",
+            "certificate_expired" => "the certificate has expired",
+            "certificate_revoked" => "the certificate was revoked",
+            "certificate_required" => "the server requires a client certificate and none was sent",
+            "unrecognized_name" => "the server does not serve the requested host name (SNI)",
+            "decrypt_error" or "bad_record_mac" => "a cryptographic check failed (a broken middlebox or mismatched keys)",
+            _ => $"{sender} aborted the handshake ({description})",
+        };
+        string next = description is "handshake_failure" or "protocol_version" or "insufficient_security"
+            ? "Compare the versions and cipher suites the client offers (ClientHello) with the server's policy: the minimum TLS version on App Service / Storage / SQL / Application Gateway SSL policy, "
+              + "and the client's OS / runtime TLS settings (old .NET Framework, Java, OpenSSL). If a client certificate is required, check that the client sends one the server trusts."
+            : "Check the certificate chain the server sends and the client's trust store; behind Application Gateway / Front Door check the listener certificate and, for end-to-end TLS, the backend certificate and its trusted root.";
+        return (FindingSeverity.Error,
+            $"TLS handshake with {name} aborted: {sender} sent fatal alert {description}",
+            $"The TLS handshake with {name} fails: {meaning}.",
+            $"TCP connected fine, then {sender} ended the TLS handshake with the alert '{description}': {meaning}. The application sees a TLS/SSL error, not a network error.",
+            next,
+            "tls.alert_message");
+    }
+
+    private sealed class FindingGroup
+    {
+        public FlowGroup Flows { get; } = new();
+
+        public string? Sni { get; set; }
+    }
+
+    /// <summary>The TLS state of one conversation, fed by both directions.</summary>
+    private sealed class Conversation(TlsDetector owner) : ITlsStreamEvents
+    {
+        private readonly List<(string Code, string Detail, long Packet)> _problems = [];
+
+        public TlsStreamReader FromClientReader { get; } = new();
+
+        public TlsStreamReader FromServerReader { get; } = new();
+
+        public long Now { get; set; }
+
+        public long PacketNumber { get; set; }
+
+        public bool FromServer { get; set; }
+
+        private string? Sni { get; set; }
+
+        public void OnAlert(byte level, byte description, bool encrypted)
+        {
+            if (encrypted)
+            {
+                owner.Statistics.EncryptedAlerts++;
+                return;
+            }
+
+            string name = TlsNames.Alert(description);
+            owner.Statistics.AlertsByDescription[name] = owner.Statistics.AlertsByDescription.GetValueOrDefault(name) + 1;
+            if (level == 2 || description is 40 or 70 or 71)
+            {
+                _problems.Add((FindingCodes.TlsAlert, $"{(FromServer ? "server" : "client")}:{name}", PacketNumber));
+            }
+        }
+
+        public void OnHandshakeMessage(byte type, ReadOnlySpan<byte> body)
+        {
+            switch (type)
+            {
+                case TlsHandshake.ClientHello when !FromServer:
+                    owner.Statistics.ClientHellos++;
+                    Sni ??= TlsHandshake.ReadServerName(body);
+                    break;
+                case TlsHandshake.ServerHello when FromServer:
+                    if (TlsHandshake.ReadServerVersion(body, out _) == 0x0304)
+                    {
+                        owner.Statistics.Tls13Handshakes++;
+                        _problems.Add((FindingCodes.Tls13CertificatesHidden, "tls13", PacketNumber));
+                    }
+
+                    break;
+                case TlsHandshake.Certificate when FromServer:
+                    owner.Statistics.CertificateMessages++;
+                    CheckCertificates(TlsHandshake.ReadCertificates(body));
+                    break;
+            }
+        }
+
+        public void Conclude(Flow flow)
+        {
+            foreach ((string code, string detail, long packet) in _problems)
+            {
+                owner.Record(code, flow, detail, packet, Sni);
+            }
+        }
+
+        private void CheckCertificates(List<byte[]> encoded)
+        {
+            var certificates = new List<X509Certificate2>();
+            try
+            {
+                foreach (byte[] der in encoded)
+                {
+                    certificates.Add(X509CertificateLoader.LoadCertificate(der));
+                }
+            }
+            catch (CryptographicException)
+            {
+                owner.Statistics.UnreadableCertificates++;
+            }
+
+            try
+            {
+                if (certificates.Count > 0)
+                {
+                    Check(certificates);
+                }
+            }
+            finally
+            {
+                foreach (X509Certificate2 certificate in certificates)
+                {
+                    certificate.Dispose();
+                }
+            }
+        }
+
+        private void Check(List<X509Certificate2> chain)
+        {
+            X509Certificate2 leaf = chain[0];
+            bool selfSigned = leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData);
+            if (selfSigned)
+            {
+                _problems.Add((FindingCodes.TlsSelfSigned, leaf.Subject, PacketNumber));
+            }
+            else if (chain.Count == 1)
+            {
+                _problems.Add((FindingCodes.TlsIncompleteChain, $"only the leaf certificate; issuer {leaf.Issuer} missing", PacketNumber));
+            }
+            else
+            {
+                for (int i = 0; i + 1 < chain.Count; i++)
+                {
+                    if (!chain[i].IssuerName.RawData.AsSpan().SequenceEqual(chain[i + 1].SubjectName.RawData))
+                    {
+                        _problems.Add((FindingCodes.TlsIncompleteChain, $"certificate {i + 1} was issued by {chain[i].Issuer}, but the next one is {chain[i + 1].Subject}", PacketNumber));
+                        break;
+                    }
+                }
+            }
+
+            DateTime at = DateTime.UnixEpoch.AddTicks(Now / 100);
+            DateTime notBefore = leaf.NotBefore.ToUniversalTime();
+            DateTime notAfter = leaf.NotAfter.ToUniversalTime();
+            if (at > notAfter)
+            {
+                _problems.Add((FindingCodes.TlsCertExpired, $"expired {notAfter:yyyy-MM-dd}, {(at - notAfter).TotalDays:0} days before the capture", PacketNumber));
+            }
+            else if (at < notBefore)
+            {
+                _problems.Add((FindingCodes.TlsCertExpired, $"not valid before {notBefore:yyyy-MM-dd}", PacketNumber));
+            }
+
+            if (Sni is { Length: > 0 } sni && !CertificateNames.Matches(leaf, sni, out string names))
+            {
+                _problems.Add((FindingCodes.TlsNameMismatch, names, PacketNumber));
+            }
+        }
+    }
+}
+
+/// <summary>Host-name matching of a server certificate (RFC 6125: SAN DNS names, single-label wildcards, CN only without SANs).</summary>
+internal static class CertificateNames
+{
+    public static bool Matches(X509Certificate2 certificate, string host, out string names)
+    {
+        var dnsNames = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(e => e.EnumerateDnsNames()).ToList();
+        if (dnsNames.Count == 0)
+        {
+            string commonName = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
+            if (!string.IsNullOrEmpty(commonName))
+            {
+                dnsNames.Add(commonName);
+            }
+        }
+
+        names = string.Join(", ", dnsNames.Take(5)) + (dnsNames.Count > 5 ? ", ..." : string.Empty);
+        return dnsNames.Any(pattern => Match(pattern, host));
+    }
+
+    internal static bool Match(string pattern, string host)
+    {
+        host = host.TrimEnd('.');
+        if (string.Equals(pattern, host, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (pattern.StartsWith("*.", StringComparison.Ordinal))
+        {
+            int dot = host.IndexOf('.', StringComparison.Ordinal);
+            return dot > 0 && string.Equals(pattern[1..], host[dot..], StringComparison.OrdinalIgnoreCase);
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using CaptureOrchestrator.Analysis.Decoding;
+using CaptureOrchestrator.Analysis.Flows;
+
+namespace CaptureOrchestrator.Analysis.Findings;
+
+/// <summary>
+/// Many flows that show the same problem (e.g. every SYN to one server unanswered), summarised
+/// in bounded memory: counts, time span, a sample of packets and flows for the evidence.
+/// </summary>
+internal sealed class FlowGroup
+{
+    private const int MaxSamples = 20;
+    private const int MaxDistinctClients = 4096;
+
+    private readonly List<long> _packets = [];
+    private readonly List<EvidenceFlow> _evidence = [];
+    private readonly HashSet<NetAddress> _clients = [];
+    private readonly Dictionary<string, double> _sums = [];
+
+    public long Count { get; private set; }
+
+    public long FirstNanoseconds { get; private set; } = long.MaxValue;
+
+    public long LastNanoseconds { get; private set; } = long.MinValue;
+
+    /// <summary>The first flow added: shown as the finding's flow.</summary>
+    public FlowReference? Sample { get; private set; }
+
+    public FlowKey SampleKey { get; private set; }
+
+    public int DistinctClients => _clients.Count;
+
+    public IReadOnlyList<long> Packets => _packets;
+
+    public IReadOnlyList<EvidenceFlow> Evidence => _evidence;
+
+    public double Sum(string name) => _sums.GetValueOrDefault(name);
+
+    public void Add(Flow flow, params ReadOnlySpan<long> packets)
+    {
+        if (Count++ == 0)
+        {
+            Sample = FlowText.Reference(flow);
+            SampleKey = flow.Key;
+        }
+
+        FirstNanoseconds = Math.Min(FirstNanoseconds, flow.FirstNanoseconds);
+        LastNanoseconds = Math.Max(LastNanoseconds, flow.LastNanoseconds);
+        if (_clients.Count < MaxDistinctClients)
+        {
+            _clients.Add(flow.OriginatorAddress);
+        }
+
+        foreach (long packet in packets)
+        {
+            if (packet > 0 && _packets.Count < MaxSamples)
+            {
+                _packets.Add(packet);
+            }
+        }
+
+        if (_evidence.Count < MaxSamples)
+        {
+            _evidence.Add(new EvidenceFlow(flow.Key, flow.FirstPacketNumber, flow.LastPacketNumber));
+        }
+    }
+
+    public void Accumulate(string name, double value) => _sums[name] = _sums.GetValueOrDefault(name) + value;
+}
+
+/// <summary>How flows and endpoints are written in findings.</summary>
+internal static class FlowText
+{
+    public static FlowReference Reference(Flow flow) =>
+        new(IpProtocol.Name(flow.Protocol), Endpoint(flow.OriginatorAddress, flow.OriginatorPort), Endpoint(flow.ResponderAddress, flow.ResponderPort));
+
+    public static string Endpoint(NetAddress address, ushort port) =>
+        address.IsIPv4 ? $"{address}:{port}" : $"[{address}]:{port}";
+
+    public static string Server(Flow flow) => Endpoint(flow.ResponderAddress, flow.ResponderPort);
+
+    public static string Client(Flow flow) => Endpoint(flow.OriginatorAddress, flow.OriginatorPort);
+
+    public static string AddressField(NetAddress address) => address.IsIPv4 ? "ip" : "ipv6";
+
+    public static string Count(double value, string one, string many) =>
+        value == 1 ? $"1 {one}" : $"{value.ToString("N0", CultureInfo.InvariantCulture)} {many}";
+
+    public static string Seconds(double seconds) => seconds.ToString(seconds < 10 ? "0.###" : "0.#", CultureInfo.InvariantCulture) + " s";
+
+    public static string Number(double value) => value.ToString(value == Math.Floor(value) ? "N0" : "0.##", CultureInfo.InvariantCulture);
+}
