@@ -48,7 +48,23 @@ public static class PacketFactory
     private static readonly byte[] ClientMac = [0x00, 0x0d, 0x3a, 0x00, 0x00, 0x01];
     private static readonly byte[] ServerMac = [0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc];
 
-    public static int Tcp(Span<byte> frame, in TcpSegment segment)
+    /// <summary>A TCP segment carrying <paramref name="payload"/> (its length overrides <see cref="TcpSegment.PayloadLength"/>).</summary>
+    public static int Tcp(Span<byte> frame, in TcpSegment segment, ReadOnlySpan<byte> payload)
+    {
+        TcpSegment sized = segment with { PayloadLength = payload.Length };
+        int length = Tcp(frame, sized, fill: false);
+        payload.CopyTo(frame[(length - payload.Length)..]);
+        Span<byte> tcp = frame[(length - payload.Length - TcpHeaderLength(sized))..length];
+        WriteTransportChecksum(tcp, 16, sized.Source.Address, sized.Destination.Address, IpProtocol.Tcp);
+        return length;
+    }
+
+    public static int Tcp(Span<byte> frame, in TcpSegment segment) => Tcp(frame, segment, fill: true);
+
+    private static int TcpHeaderLength(in TcpSegment segment) =>
+        20 + (segment.Mss != 0 ? 4 : 0) + (segment.WindowScale >= 0 ? 4 : 0) + (segment.SackPermitted ? 4 : 0);
+
+    private static int Tcp(Span<byte> frame, in TcpSegment segment, bool fill)
     {
         int optionsLength = (segment.Mss != 0 ? 4 : 0) + (segment.WindowScale >= 0 ? 4 : 0) + (segment.SackPermitted ? 4 : 0);
         int tcpLength = 20 + optionsLength + segment.PayloadLength;
@@ -90,7 +106,11 @@ public static class PacketFactory
             o += 4;
         }
 
-        FillPayload(tcp[o..], segment.Sequence);
+        if (fill)
+        {
+            FillPayload(tcp[o..], segment.Sequence);
+        }
+
         WriteTransportChecksum(tcp, 16, segment.Source.Address, segment.Destination.Address, IpProtocol.Tcp);
         return tcpStart + tcpLength;
     }
@@ -145,6 +165,31 @@ public static class PacketFactory
         }
 
         return icmpStart + icmpLength;
+    }
+
+    /// <summary>Splits an Ethernet/IPv4 frame into IPv4 fragments of at most <paramref name="fragmentPayload"/> bytes (a multiple of 8).</summary>
+    public static List<byte[]> FragmentIpv4(ReadOnlySpan<byte> frame, int fragmentPayload)
+    {
+        const int Headers = 14 + 20;
+        fragmentPayload &= ~7;
+        ReadOnlySpan<byte> payload = frame[Headers..];
+        var fragments = new List<byte[]>();
+        for (int offset = 0; offset < payload.Length; offset += fragmentPayload)
+        {
+            int length = Math.Min(fragmentPayload, payload.Length - offset);
+            byte[] fragment = new byte[Headers + length];
+            frame[..Headers].CopyTo(fragment);
+            payload.Slice(offset, length).CopyTo(fragment.AsSpan(Headers));
+            Span<byte> ip = fragment.AsSpan(14, 20);
+            bool more = offset + length < payload.Length;
+            BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(20 + length));
+            BinaryPrimitives.WriteUInt16BigEndian(ip[6..], (ushort)((more ? 0x2000 : 0) | (offset / 8)));
+            ip[10] = ip[11] = 0;
+            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip, 0));
+            fragments.Add(fragment);
+        }
+
+        return fragments;
     }
 
     private static int WriteEthernet(Span<byte> frame, bool ipv4)

@@ -157,6 +157,23 @@ public sealed class TcpConversation
 
     public TcpConversation ServerSends(int bytes) => Send(fromClient: false, bytes);
 
+    /// <summary>Sends these exact bytes (e.g. TLS records) in MSS-sized segments, each acknowledged by the peer.</summary>
+    public TcpConversation SendBytes(bool fromClient, ReadOnlySpan<byte> data, TimeSpan? gap = null)
+    {
+        TimeSpan step = gap ?? TimeSpan.FromMicroseconds(200);
+        while (!data.IsEmpty)
+        {
+            int length = Math.Min(data.Length, Mss);
+            Emit(fromClient, TcpFlags.Ack | TcpFlags.Psh, length, payload: data[..length]);
+            Wait(step);
+            Ack(!fromClient);
+            Wait(step);
+            data = data[length..];
+        }
+
+        return this;
+    }
+
     /// <summary>One data segment without waiting for an ACK.</summary>
     public TcpConversation Segment(bool fromClient, int length) => Emit(fromClient, TcpFlags.Ack | TcpFlags.Psh, length);
 
@@ -198,7 +215,7 @@ public sealed class TcpConversation
         return Fin(fromClient: true).Wait(step).Fin(fromClient: false).Wait(step).Ack();
     }
 
-    private TcpConversation Emit(bool fromClient, TcpFlags flags, int length, bool handshake = false, ushort window = 64_240)
+    private TcpConversation Emit(bool fromClient, TcpFlags flags, int length, bool handshake = false, ushort window = 64_240, ReadOnlySpan<byte> payload = default)
     {
         Endpoint source = fromClient ? Client : Server;
         Endpoint destination = fromClient ? Server : Client;
@@ -211,7 +228,7 @@ public sealed class TcpConversation
             SackPermitted: handshake,
             DontFragment: DontFragment,
             IpId: fromClient ? _clientIpId++ : _serverIpId++);
-        int frameLength = PacketFactory.Tcp(_frame, segment);
+        int frameLength = payload.IsEmpty ? PacketFactory.Tcp(_frame, segment) : PacketFactory.Tcp(_frame, segment, payload);
         LastFrame = _frame.AsSpan(0, frameLength).ToArray();
         _scenario.Add(Now, _frame.AsSpan(0, frameLength));
 
@@ -274,6 +291,35 @@ public sealed class UdpConversation
     }
 
     public UdpConversation Send(bool fromClient, int bytes) => Send(fromClient, new byte[bytes]);
+
+    /// <summary>
+    /// Sends one UDP datagram of <paramref name="payloadLength"/> bytes split into IPv4 fragments
+    /// of at most <paramref name="fragmentPayload"/> bytes, in order or reversed.
+    /// </summary>
+    public UdpConversation SendFragmented(bool fromClient, int payloadLength, int fragmentPayload = 1480, bool reverseOrder = false, bool dropLast = false, ushort ipId = 0x4242)
+    {
+        int length = fromClient
+            ? PacketFactory.Udp(_frame, Client, Server, new byte[payloadLength], ipId)
+            : PacketFactory.Udp(_frame, Server, Client, new byte[payloadLength], ipId);
+        List<byte[]> fragments = PacketFactory.FragmentIpv4(_frame.AsSpan(0, length), fragmentPayload);
+        if (dropLast)
+        {
+            fragments.RemoveAt(fragments.Count - 1);
+        }
+
+        if (reverseOrder)
+        {
+            fragments.Reverse();
+        }
+
+        foreach (byte[] fragment in fragments)
+        {
+            _scenario.Add(Now, fragment);
+            Now += 1_000;
+        }
+
+        return this;
+    }
 }
 
 public static class ScenarioBuilderIcmpExtensions
