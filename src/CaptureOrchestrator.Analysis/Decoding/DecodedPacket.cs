@@ -27,15 +27,18 @@ public enum TunnelKind : byte
 /// <summary>What the decoder made of one frame. One instance is reused for every packet.</summary>
 public sealed class DecodedPacket
 {
+    private NetworkLayer _network;
+    private PacketDecoder? _decoder;
+
     // --- outcome -----------------------------------------------------------------------------
     /// <summary>An IP header was decoded (the packet can belong to a flow).</summary>
-    public bool HasIp { get; internal set; }
+    public bool HasIp { get => _network.HasIp; internal set => _network.HasIp = value; }
 
     /// <summary>Ports (TCP/UDP) or ICMP type/code were decoded, or known from the first fragment.</summary>
-    public bool HasTransport { get; internal set; }
+    public bool HasTransport { get => _network.HasTransport; internal set => _network.HasTransport = value; }
 
     /// <summary>The full TCP header (flags, seq, options) was decoded.</summary>
-    public bool HasTcpHeader { get; internal set; }
+    public bool HasTcpHeader { get => _network.HasTcpHeader; internal set => _network.HasTcpHeader = value; }
 
     /// <summary>Set when the bytes contradict the protocol; <see cref="MalformedDetail"/> explains.</summary>
     public MalformedReason Malformed { get; internal set; }
@@ -59,119 +62,137 @@ public sealed class DecodedPacket
     public int TunnelDepth { get; internal set; }
 
     // --- IP ------------------------------------------------------------------------------------
-    public byte IpVersion { get; internal set; }
+    public byte IpVersion { get => _network.IpVersion; internal set => _network.IpVersion = value; }
 
-    public NetAddress Source { get; internal set; }
+    public NetAddress Source { get => _network.Source; internal set => _network.Source = value; }
 
-    public NetAddress Destination { get; internal set; }
+    public NetAddress Destination { get => _network.Destination; internal set => _network.Destination = value; }
 
     /// <summary>IP protocol number of the transport (after IPv6 extension headers).</summary>
-    public byte Protocol { get; internal set; }
+    public byte Protocol { get => _network.Protocol; internal set => _network.Protocol = value; }
 
-    public byte Ttl { get; internal set; }
+    public byte Ttl { get => _network.Ttl; internal set => _network.Ttl = value; }
 
-    public uint IpIdentification { get; internal set; }
+    public uint IpIdentification { get => _network.IpIdentification; internal set => _network.IpIdentification = value; }
 
-    public bool DontFragment { get; internal set; }
+    public bool DontFragment { get => _network.DontFragment; internal set => _network.DontFragment = value; }
 
     /// <summary>This frame is an IP fragment (MF set or offset &gt; 0, or an IPv6 fragment header).</summary>
-    public bool IsFragment { get; internal set; }
+    public bool IsFragment { get => _network.IsFragment; internal set => _network.IsFragment = value; }
 
     /// <summary>Fragment offset in bytes.</summary>
-    public int FragmentOffset { get; internal set; }
+    public int FragmentOffset { get => _network.FragmentOffset; internal set => _network.FragmentOffset = value; }
 
-    public bool MoreFragments { get; internal set; }
+    public bool MoreFragments { get => _network.MoreFragments; internal set => _network.MoreFragments = value; }
 
     /// <summary>This frame completed the reassembly of a fragmented datagram.</summary>
-    public bool CompletedReassembly { get; internal set; }
+    public bool CompletedReassembly { get => _network.CompletedReassembly; internal set => _network.CompletedReassembly = value; }
 
     /// <summary>IP datagram length from the header (total length, or IPv6 payload + 40).</summary>
-    public int IpLength { get; internal set; }
+    public int IpLength { get => _network.IpLength; internal set => _network.IpLength = value; }
 
     // --- transport -----------------------------------------------------------------------------
-    public ushort SourcePort { get; internal set; }
+    public ushort SourcePort { get => _network.SourcePort; internal set => _network.SourcePort = value; }
 
-    public ushort DestinationPort { get; internal set; }
+    public ushort DestinationPort { get => _network.DestinationPort; internal set => _network.DestinationPort = value; }
 
     /// <summary>Transport payload length according to the headers (may exceed the captured bytes).</summary>
-    public int PayloadLength { get; internal set; }
+    public int PayloadLength { get => _network.PayloadLength; internal set => _network.PayloadLength = value; }
 
-    public uint Sequence { get; internal set; }
+    public uint Sequence { get => _network.Sequence; internal set => _network.Sequence = value; }
 
-    public uint Acknowledgment { get; internal set; }
+    public uint Acknowledgment { get => _network.Acknowledgment; internal set => _network.Acknowledgment = value; }
 
-    public TcpFlags Flags { get; internal set; }
+    public TcpFlags Flags { get => _network.Flags; internal set => _network.Flags = value; }
 
-    public ushort Window { get; internal set; }
+    public ushort Window { get => _network.Window; internal set => _network.Window = value; }
 
     /// <summary>MSS option value; 0 when absent.</summary>
-    public ushort Mss { get; internal set; }
+    public ushort Mss { get => _network.Mss; internal set => _network.Mss = value; }
 
     /// <summary>Window-scale shift; -1 when absent.</summary>
-    public sbyte WindowScale { get; internal set; }
+    public sbyte WindowScale { get => _network.WindowScale; internal set => _network.WindowScale = value; }
 
-    public bool SackPermitted { get; internal set; }
+    public bool SackPermitted { get => _network.SackPermitted; internal set => _network.SackPermitted = value; }
 
-    public byte SackBlocks { get; internal set; }
+    public byte SackBlocks { get => _network.SackBlocks; internal set => _network.SackBlocks = value; }
 
-    public bool HasTimestamps { get; internal set; }
+    public bool HasTimestamps { get => _network.HasTimestamps; internal set => _network.HasTimestamps = value; }
 
-    public uint TimestampValue { get; internal set; }
+    public uint TimestampValue { get => _network.TimestampValue; internal set => _network.TimestampValue = value; }
 
-    public uint TimestampEcho { get; internal set; }
+    public uint TimestampEcho { get => _network.TimestampEcho; internal set => _network.TimestampEcho = value; }
 
     // --- ICMP / ICMPv6 -------------------------------------------------------------------------
-    public bool IsIcmp { get; internal set; }
+    public bool IsIcmp { get => _network.IsIcmp; internal set => _network.IsIcmp = value; }
 
-    public byte IcmpType { get; internal set; }
+    public byte IcmpType { get => _network.IcmpType; internal set => _network.IcmpType = value; }
 
-    public byte IcmpCode { get; internal set; }
+    public byte IcmpCode { get => _network.IcmpCode; internal set => _network.IcmpCode = value; }
 
     /// <summary>Next-hop MTU of ICMP fragmentation-needed or ICMPv6 packet-too-big; 0 otherwise.</summary>
-    public int IcmpMtu { get; internal set; }
+    public int IcmpMtu { get => _network.IcmpMtu; internal set => _network.IcmpMtu = value; }
 
     /// <summary>The ICMP error quotes the start of the datagram that caused it.</summary>
-    public bool HasQuotedDatagram { get; internal set; }
+    public bool HasQuotedDatagram { get => _network.HasQuotedDatagram; internal set => _network.HasQuotedDatagram = value; }
 
-    public NetAddress QuotedSource { get; internal set; }
+    public NetAddress QuotedSource { get => _network.QuotedSource; internal set => _network.QuotedSource = value; }
 
-    public NetAddress QuotedDestination { get; internal set; }
+    public NetAddress QuotedDestination { get => _network.QuotedDestination; internal set => _network.QuotedDestination = value; }
 
-    public byte QuotedProtocol { get; internal set; }
+    public byte QuotedProtocol { get => _network.QuotedProtocol; internal set => _network.QuotedProtocol = value; }
 
-    public ushort QuotedSourcePort { get; internal set; }
+    public ushort QuotedSourcePort { get => _network.QuotedSourcePort; internal set => _network.QuotedSourcePort = value; }
 
-    public ushort QuotedDestinationPort { get; internal set; }
+    public ushort QuotedDestinationPort { get => _network.QuotedDestinationPort; internal set => _network.QuotedDestinationPort = value; }
 
     // --- IPsec ---------------------------------------------------------------------------------
     /// <summary>ESP (IP protocol 50, or ESP-in-UDP on 4500); SPI in <see cref="EspSpi"/>.</summary>
-    public bool IsEsp { get; internal set; }
+    public bool IsEsp { get => _network.IsEsp; internal set => _network.IsEsp = value; }
 
-    public uint EspSpi { get; internal set; }
+    public uint EspSpi { get => _network.EspSpi; internal set => _network.EspSpi = value; }
 
-    public bool IsNatKeepalive { get; internal set; }
+    public bool IsNatKeepalive { get => _network.IsNatKeepalive; internal set => _network.IsNatKeepalive = value; }
 
-    public bool IsIke { get; internal set; }
+    public bool IsIke { get => _network.IsIke; internal set => _network.IsIke = value; }
 
     /// <summary>IKE major version (1 or 2).</summary>
-    public byte IkeVersion { get; internal set; }
+    public byte IkeVersion { get => _network.IkeVersion; internal set => _network.IkeVersion = value; }
 
-    public byte IkeExchangeType { get; internal set; }
+    public byte IkeExchangeType { get => _network.IkeExchangeType; internal set => _network.IkeExchangeType = value; }
 
     /// <summary>IKEv2 "response" flag.</summary>
-    public bool IkeIsResponse { get; internal set; }
+    public bool IkeIsResponse { get => _network.IkeIsResponse; internal set => _network.IkeIsResponse = value; }
 
-    public ulong IkeInitiatorSpi { get; internal set; }
+    public ulong IkeInitiatorSpi { get => _network.IkeInitiatorSpi; internal set => _network.IkeInitiatorSpi = value; }
 
-    public ulong IkeResponderSpi { get; internal set; }
+    public ulong IkeResponderSpi { get => _network.IkeResponderSpi; internal set => _network.IkeResponderSpi = value; }
 
-    public uint IkeMessageId { get; internal set; }
+    public uint IkeMessageId { get => _network.IkeMessageId; internal set => _network.IkeMessageId = value; }
 
     /// <summary>Transport payload bytes actually present in the capture.</summary>
-    public int CapturedPayloadLength { get; internal set; }
+    public int CapturedPayloadLength { get => _network.CapturedPayloadLength; internal set => _network.CapturedPayloadLength = value; }
 
     /// <summary>The captured TCP/UDP payload (valid until the next packet is decoded).</summary>
-    public ReadOnlyMemory<byte> Payload { get; internal set; }
+    public ReadOnlyMemory<byte> Payload => _decoder is null || _network.PayloadStart < 0
+        ? ReadOnlyMemory<byte>.Empty
+        : _decoder.PayloadMemory(_network.PayloadStart, _network.CapturedPayloadLength, _network.PayloadInReassembly);
+
+    /// <summary>Where the payload starts: in the frame, or (reassembled datagrams) in the reassembly buffer; -1 when none.</summary>
+    internal void SetPayload(int start, bool inReassembly)
+    {
+        _network.PayloadStart = start;
+        _network.PayloadInReassembly = inReassembly;
+    }
+
+    /// <summary>Set once: the decoder whose buffers <see cref="Payload"/> points into (no reference store per packet).</summary>
+    internal void AttachTo(PacketDecoder decoder)
+    {
+        if (!ReferenceEquals(_decoder, decoder))
+        {
+            _decoder = decoder;
+        }
+    }
 
     internal void Reset()
     {
@@ -189,34 +210,10 @@ public sealed class DecodedPacket
     /// <summary>Clears what an inner (tunnelled) IP header replaces; keeps link, tunnel and error facts.</summary>
     internal void ResetNetworkLayers()
     {
-        HasIp = HasTransport = HasTcpHeader = false;
-        IpVersion = 0;
-        Source = Destination = default;
-        Protocol = Ttl = 0;
-        IpIdentification = 0;
-        DontFragment = IsFragment = MoreFragments = CompletedReassembly = false;
-        FragmentOffset = IpLength = 0;
-        SourcePort = DestinationPort = 0;
-        PayloadLength = CapturedPayloadLength = 0;
-        Payload = ReadOnlyMemory<byte>.Empty;
-        Sequence = Acknowledgment = 0;
-        Flags = TcpFlags.None;
-        Window = Mss = 0;
-        WindowScale = -1;
-        SackPermitted = HasTimestamps = false;
-        SackBlocks = 0;
-        TimestampValue = TimestampEcho = 0;
-        IsIcmp = HasQuotedDatagram = false;
-        IcmpType = IcmpCode = 0;
-        IcmpMtu = 0;
-        QuotedSource = QuotedDestination = default;
-        QuotedProtocol = 0;
-        QuotedSourcePort = QuotedDestinationPort = 0;
-        IsEsp = IsNatKeepalive = IsIke = IkeIsResponse = false;
-        EspSpi = 0;
-        IkeVersion = IkeExchangeType = 0;
-        IkeInitiatorSpi = IkeResponderSpi = 0;
-        IkeMessageId = 0;
+        // One block clear instead of ~50 stores: this runs for every packet (and every tunnel layer).
+        _network = default;
+        _network.WindowScale = -1;
+        _network.PayloadStart = -1;
     }
 
     internal void MarkMalformed(MalformedReason reason, string detail)
@@ -227,5 +224,62 @@ public sealed class DecodedPacket
             Malformed = reason;
             MalformedDetail = detail;
         }
+    }
+
+    /// <summary>Everything an inner (tunnelled) IP header replaces, kept together so it resets at once.</summary>
+    private struct NetworkLayer
+    {
+        public bool HasIp;
+        public bool HasTransport;
+        public bool HasTcpHeader;
+        public byte IpVersion;
+        public NetAddress Source;
+        public NetAddress Destination;
+        public byte Protocol;
+        public byte Ttl;
+        public uint IpIdentification;
+        public bool DontFragment;
+        public bool IsFragment;
+        public int FragmentOffset;
+        public bool MoreFragments;
+        public bool CompletedReassembly;
+        public int IpLength;
+        public ushort SourcePort;
+        public ushort DestinationPort;
+        public int PayloadLength;
+        public uint Sequence;
+        public uint Acknowledgment;
+        public TcpFlags Flags;
+        public ushort Window;
+        public ushort Mss;
+        public sbyte WindowScale;
+        public bool SackPermitted;
+        public byte SackBlocks;
+        public bool HasTimestamps;
+        public uint TimestampValue;
+        public uint TimestampEcho;
+        public bool IsIcmp;
+        public byte IcmpType;
+        public byte IcmpCode;
+        public int IcmpMtu;
+        public bool HasQuotedDatagram;
+        public NetAddress QuotedSource;
+        public NetAddress QuotedDestination;
+        public byte QuotedProtocol;
+        public ushort QuotedSourcePort;
+        public ushort QuotedDestinationPort;
+        public bool IsEsp;
+        public uint EspSpi;
+        public bool IsNatKeepalive;
+        public bool IsIke;
+        public byte IkeVersion;
+        public byte IkeExchangeType;
+        public bool IkeIsResponse;
+        public ulong IkeInitiatorSpi;
+        public ulong IkeResponderSpi;
+        public uint IkeMessageId;
+        public int CapturedPayloadLength;
+        public int PayloadStart;
+        public bool PayloadInReassembly;
     }
 }

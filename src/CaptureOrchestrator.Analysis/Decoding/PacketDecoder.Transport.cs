@@ -101,7 +101,7 @@ public sealed partial class PacketDecoder
         result.Window = BinaryPrimitives.ReadUInt16BigEndian(tcp[14..]);
         result.PayloadLength = declaredLength - dataOffset;
         result.CapturedPayloadLength = Math.Min(tcp.Length, declaredLength) - dataOffset;
-        result.Payload = AsMemory(tcp[dataOffset..(dataOffset + result.CapturedPayloadLength)]);
+        SetPayload(result, tcp[dataOffset..(dataOffset + result.CapturedPayloadLength)]);
         if (dataOffset > 20)
         {
             DecodeTcpOptions(tcp[20..dataOffset], result);
@@ -195,7 +195,7 @@ public sealed partial class PacketDecoder
         result.PayloadLength = length - 8;
         ReadOnlySpan<byte> payload = udp[8..Math.Min(udp.Length, length)];
         result.CapturedPayloadLength = payload.Length;
-        result.Payload = AsMemory(payload);
+        SetPayload(result, payload);
 
         ushort source = result.SourcePort;
         ushort destination = result.DestinationPort;

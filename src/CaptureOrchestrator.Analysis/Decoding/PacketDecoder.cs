@@ -35,6 +35,7 @@ public sealed partial class PacketDecoder
     public void Decode(ReadOnlyMemory<byte> frameMemory, int linkType, bool frameTruncated, long timestampNanoseconds, DecodedPacket result)
     {
         result.Reset();
+        result.AttachTo(this);
         _frame = frameMemory;
         ReadOnlySpan<byte> frame = frameMemory.Span;
         _frameTruncated = frameTruncated;
@@ -73,24 +74,28 @@ public sealed partial class PacketDecoder
     }
 
     /// <summary>
-    /// The memory behind a payload span found while decoding: a slice of the frame, or of the
+    /// Records where a payload span found while decoding lives: in the frame, or in the
     /// reassembled datagram. Both stay valid until the next <see cref="Decode"/>.
     /// </summary>
-    private ReadOnlyMemory<byte> AsMemory(ReadOnlySpan<byte> payload)
+    private void SetPayload(DecodedPacket result, ReadOnlySpan<byte> payload)
     {
         if (payload.IsEmpty)
         {
-            return ReadOnlyMemory<byte>.Empty;
+            return;
         }
 
         if (_frame.Span.Overlaps(payload, out int offset))
         {
-            return _frame.Slice(offset, payload.Length);
+            result.SetPayload(offset, inReassembly: false);
         }
-
-        ReadOnlyMemory<byte> reassembled = _reassembler.CompletedMemory;
-        return reassembled.Span.Overlaps(payload, out offset) ? reassembled.Slice(offset, payload.Length) : ReadOnlyMemory<byte>.Empty;
+        else if (_reassembler.CompletedMemory.Span.Overlaps(payload, out offset))
+        {
+            result.SetPayload(offset, inReassembly: true);
+        }
     }
+
+    internal ReadOnlyMemory<byte> PayloadMemory(int start, int length, bool inReassembly) =>
+        (inReassembly ? _reassembler.CompletedMemory : _frame).Slice(start, length);
 
     /// <summary>Ends the capture: datagrams still waiting for fragments count as incomplete.</summary>
     public void Complete() => _reassembler.ExpireAll();

@@ -93,8 +93,29 @@ public sealed class CaptureStatistics
 
     public IReadOnlyList<MalformedPacket> MalformedExamples => _malformedExamples;
 
-    internal void CountLinkType(int linkType) =>
-        _packetsByLinkType[linkType] = _packetsByLinkType.GetValueOrDefault(linkType) + 1;
+    // Consecutive packets almost always share a link type: count runs, not dictionary updates.
+    private int _currentLinkType = -1;
+    private long _currentLinkTypeRun;
+
+    internal void CountLinkType(int linkType)
+    {
+        if (linkType != _currentLinkType)
+        {
+            FlushLinkTypeRun();
+            _currentLinkType = linkType;
+        }
+
+        _currentLinkTypeRun++;
+    }
+
+    internal void FlushLinkTypeRun()
+    {
+        if (_currentLinkTypeRun > 0)
+        {
+            _packetsByLinkType[_currentLinkType] = _packetsByLinkType.GetValueOrDefault(_currentLinkType) + _currentLinkTypeRun;
+            _currentLinkTypeRun = 0;
+        }
+    }
 
     internal void CountMalformed(long packetNumber, long fileOffset, MalformedReason reason, string? detail)
     {

@@ -48,7 +48,7 @@ public sealed class Flow
         _icmpErrors = null;
         FragmentFrames = 0;
         Tls = ApplicationTracking.Undecided;
-        LastTouchedPacketNumber = packetNumber;
+        LastTouchedPacketNumber = LastMovedPacketNumber = packetNumber;
         Older = Newer = null;
         List = null;
     }
@@ -154,6 +154,8 @@ public sealed class Flow
     internal Flow? Newer { get; set; }
 
     internal long LastTouchedPacketNumber { get; set; }
+
+    internal long LastMovedPacketNumber { get; set; }
 
     internal FlowLruList? List { get; set; }
 

@@ -36,6 +36,8 @@ public sealed class DnsDetector : IDetector, IPacketObserver
 
     public DnsStatistics Statistics { get; } = new();
 
+    public PacketInterest Interest => PacketInterest.Udp;
+
     public void OnPacket(DecodedPacket packet, Flow? flow, long packetNumber, long timestampNanoseconds)
     {
         if (packet.Protocol != IpProtocol.Udp || (packet.SourcePort != DnsPort && packet.DestinationPort != DnsPort)

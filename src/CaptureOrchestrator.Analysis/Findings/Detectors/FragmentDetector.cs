@@ -15,6 +15,8 @@ public sealed class FragmentDetector : IDetector, IPacketObserver
     private long _first = long.MaxValue;
     private long _last = long.MinValue;
 
+    public PacketInterest Interest => PacketInterest.Fragments;
+
     public void OnPacket(DecodedPacket packet, Flow? flow, long packetNumber, long timestampNanoseconds)
     {
         if (!packet.IsFragment && !packet.CompletedReassembly && packet.Malformed != MalformedReason.FragmentOverlap)

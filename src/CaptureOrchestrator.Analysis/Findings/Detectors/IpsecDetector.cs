@@ -19,6 +19,8 @@ public sealed class IpsecDetector : IDetector, IPacketObserver
 
     private readonly Dictionary<(NetAddress A, NetAddress B), Peer> _peers = [];
 
+    public PacketInterest Interest => PacketInterest.Ipsec;
+
     public void OnPacket(DecodedPacket packet, Flow? flow, long packetNumber, long timestampNanoseconds)
     {
         if (!packet.IsIke && !packet.IsEsp && !packet.IsNatKeepalive)

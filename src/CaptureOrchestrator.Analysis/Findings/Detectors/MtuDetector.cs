@@ -20,6 +20,8 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
     private readonly FlowGroup _blackholes = new();
     private readonly Dictionary<int, FlowGroup> _largeMss = [];
 
+    public PacketInterest Interest => PacketInterest.Icmp;
+
     public void OnPacket(DecodedPacket packet, Flow? flow, long packetNumber, long timestampNanoseconds)
     {
         if (!packet.IsIcmp || packet.IcmpMtu <= 0)

@@ -45,6 +45,8 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
 
     public TlsStatistics Statistics { get; } = new();
 
+    public PacketInterest Interest => PacketInterest.TcpPayload;
+
     public void OnPacket(DecodedPacket packet, Flow? flow, long packetNumber, long timestampNanoseconds)
     {
         if (flow is null || !packet.HasTcpHeader || packet.CapturedPayloadLength == 0 || flow.Tls == ApplicationTracking.Ignored)
