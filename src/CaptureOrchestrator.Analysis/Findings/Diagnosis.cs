@@ -38,7 +38,16 @@ public static class Diagnosis
     /// <summary>Findings kept in a report; the lowest ranked beyond this are dropped.</summary>
     public const int MaxFindings = 100;
 
-    public static DiagnosisResult Run(Stream capture, DiagnosisContext? context = null, CaptureAnalysisOptions? options = null, IProgress<CaptureProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static DiagnosisResult Run(Stream capture, DiagnosisContext? context = null, CaptureAnalysisOptions? options = null, IProgress<CaptureProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(capture, [], context, options, progress, cancellationToken);
+
+    /// <param name="capture">The capture stream (read forward only).</param>
+    /// <param name="additionalObservers">More flow observers for the same pass (e.g. a <see cref="Correlation.FlowIndex"/>).</param>
+    /// <param name="context">What the caller knows about the capture point.</param>
+    /// <param name="options">Engine limits.</param>
+    /// <param name="progress">Receives bytes read.</param>
+    /// <param name="cancellationToken">Stops the pass.</param>
+    public static DiagnosisResult Run(Stream capture, IEnumerable<IFlowObserver> additionalObservers, DiagnosisContext? context = null, CaptureAnalysisOptions? options = null, IProgress<CaptureProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         context ??= new DiagnosisContext();
         var dns = new DnsDetector();
@@ -62,6 +71,11 @@ public static class Diagnosis
             {
                 analyzer.AddPacketObserver(packetObserver);
             }
+        }
+
+        foreach (IFlowObserver observer in additionalObservers)
+        {
+            analyzer.AddObserver(observer);
         }
 
         CaptureAnalysis analysis = analyzer.Analyze(capture, progress, cancellationToken);

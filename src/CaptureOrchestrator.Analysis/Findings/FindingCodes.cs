@@ -33,6 +33,7 @@ public static class FindingCodes
     public const string EspOneWay = "ESP_ONE_WAY";
     public const string SnatExhaustionSuspected = "SNAT_EXHAUSTION_SUSPECTED";
     public const string SlowResponse = "SLOW_RESPONSE";
+    public const string PacketsLostBetweenHops = "PACKETS_LOST_BETWEEN_HOPS";
     public const string CaptureDuplicateFrames = "CAPTURE_DUPLICATE_FRAMES";
     public const string CaptureDamaged = "CAPTURE_DAMAGED";
     public const string MalformedPackets = "MALFORMED_PACKETS";

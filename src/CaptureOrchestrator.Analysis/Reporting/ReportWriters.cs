@@ -30,6 +30,41 @@ public static class ReportWriter
         }
     }
 
+    public static void Write(MultiCaptureReport report, ReportFormat format, TextWriter output)
+    {
+        if (format == ReportFormat.Json)
+        {
+            output.Write(JsonSerializer.Serialize(report, MultiCaptureJsonContext.Default.MultiCaptureReport));
+            output.WriteLine();
+            return;
+        }
+
+        bool markdown = format == ReportFormat.Markdown;
+        output.WriteLine(markdown ? $"# Correlated captures: {string.Join(" → ", report.Correlation.Path)}" : $"Path        {string.Join(" -> ", report.Correlation.Path)}");
+        output.WriteLine();
+        output.WriteLine(markdown ? $"**Verdict:** {report.Verdict}" : $"Verdict     {report.Verdict}");
+        output.WriteLine();
+        output.WriteLine(markdown ? "## Where packets stop appearing" : "Where packets stop appearing");
+        output.WriteLine();
+        if (report.Correlation.Flows.All(f => f.Verdict is null))
+        {
+            output.WriteLine($"Every one of the {report.Correlation.ConversationsCompared} conversations compared appears at every capture point where it is expected.");
+        }
+
+        foreach (CorrelatedFlowReport flow in report.Correlation.Flows.Where(f => f.Verdict is not null).Take(20))
+        {
+            string hops = string.Join(", ", flow.Hops.Select(h => h.Seen ? $"{h.Capture}: {h.FromClient} from client / {h.FromServer} from server" : $"{h.Capture}: absent"));
+            output.WriteLine(markdown ? $"- {flow.Verdict} ({hops})" : $"  - {flow.Verdict}\n      {hops}");
+        }
+
+        foreach (AnalysisReport capture in report.Captures)
+        {
+            output.WriteLine();
+            output.WriteLine(markdown ? string.Empty : new string('=', 79));
+            Write(capture, format, output);
+        }
+    }
+
     internal static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     internal static string Endpoint(EndpointReport endpoint) =>
