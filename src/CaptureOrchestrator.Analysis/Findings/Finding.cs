@@ -18,7 +18,7 @@ public sealed record EvidenceFlow(FlowKey Key, long FirstPacket, long LastPacket
 /// One diagnosis: a stable code, how bad it is, what it means in plain words, the evidence, a
 /// Wireshark filter that shows it and the Azure-specific next step.
 /// </summary>
-public sealed class Finding
+public sealed record Finding
 {
     public required string Code { get; init; }
 

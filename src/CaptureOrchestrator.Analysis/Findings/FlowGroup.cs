@@ -67,6 +67,17 @@ internal sealed class FlowGroup
     }
 
     public void Accumulate(string name, double value) => _sums[name] = _sums.GetValueOrDefault(name) + value;
+
+    /// <summary>The finding with this group's flow, counts, time span, packets and evidence flows filled in.</summary>
+    public Finding Describe(Finding finding) => finding with
+    {
+        Flow = Sample,
+        FlowCount = Count,
+        Packets = Packets,
+        FirstNanoseconds = FirstNanoseconds,
+        LastNanoseconds = LastNanoseconds,
+        EvidenceFlows = Evidence,
+    };
 }
 
 /// <summary>How flows and endpoints are written in findings.</summary>

@@ -134,7 +134,7 @@ public sealed class AsymmetryDetector : IDetector, IFlowObserver
         }
     }
 
-    private static Finding Build(FlowGroup group, string what, string explanation, string filter) => new()
+    private static Finding Build(FlowGroup group, string what, string explanation, string filter) => group.Describe(new Finding
     {
         Code = FindingCodes.AsymmetricRouting,
         Severity = FindingSeverity.Error,
@@ -144,13 +144,7 @@ public sealed class AsymmetryDetector : IDetector, IFlowObserver
         NextStep = "Compare Network Watcher next hop in both directions (source VM → destination and destination VM → source) and the effective routes of both NICs; "
             + "a UDR sending one direction through Azure Firewall or an NVA must exist for the return direction too. Capture on both ends to see where the missing direction goes.",
         WiresharkFilter = filter,
-        Flow = group.Sample,
-        FlowCount = group.Count,
-        Packets = group.Packets,
-        FirstNanoseconds = group.FirstNanoseconds,
-        LastNanoseconds = group.LastNanoseconds,
         Facts = new Dictionary<string, double> { ["flows"] = group.Count },
-        EvidenceFlows = group.Evidence,
         Weight = group.Count,
-    };
+    });
 }

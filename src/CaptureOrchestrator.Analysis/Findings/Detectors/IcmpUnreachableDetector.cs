@@ -55,7 +55,7 @@ public sealed class IcmpUnreachableDetector : IDetector, IFlowObserver
                 : port
                     ? "Check that the service runs and listens on this UDP/TCP port on the target, and that the port in the client's configuration is right."
                     : $"Run Network Watcher next hop and connection troubleshoot from the source VM to {server.Address}; check effective routes (UDRs, BGP routes from the VPN/ExpressRoute) and that the target VM is running.";
-            yield return new Finding
+            yield return group.Describe(new Finding
             {
                 Code = FindingCodes.IcmpUnreachable,
                 Severity = FindingSeverity.Error,
@@ -64,15 +64,9 @@ public sealed class IcmpUnreachableDetector : IDetector, IFlowObserver
                 Explanation = explanation,
                 NextStep = nextStep,
                 WiresharkFilter = $"(icmp.type==3 || icmpv6.type==1) && {server.AddressField}.addr=={server.Address}",
-                Flow = group.Sample,
-                FlowCount = group.Count,
-                Packets = group.Packets,
-                FirstNanoseconds = group.FirstNanoseconds,
-                LastNanoseconds = group.LastNanoseconds,
                 Facts = new Dictionary<string, double> { ["icmpErrors"] = group.Sum("errors"), ["flows"] = group.Count },
-                EvidenceFlows = group.Evidence,
                 Weight = group.Sum("errors"),
-            };
+            });
         }
     }
 }

@@ -111,7 +111,7 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
 
         if (_blackholes.Count > 0)
         {
-            yield return new Finding
+            yield return _blackholes.Describe(new Finding
             {
                 Code = FindingCodes.MtuBlackhole,
                 Severity = FindingSeverity.Error,
@@ -122,15 +122,9 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
                 NextStep = $"On VPN or ExpressRoute paths set the tunnel MTU to 1400 and clamp TCP MSS to {VpnTunnelMss} on the on-premises device; allow ICMP type 3 code 4 back to the sender; "
                     + "as a quick test, lower the MTU of the sending VM's NIC (e.g. to 1350) and retry.",
                 WiresharkFilter = "tcp.analysis.retransmission && tcp.len >= 1200 && ip.flags.df==1",
-                Flow = _blackholes.Sample,
-                FlowCount = _blackholes.Count,
-                Packets = _blackholes.Packets,
-                FirstNanoseconds = _blackholes.FirstNanoseconds,
-                LastNanoseconds = _blackholes.LastNanoseconds,
                 Facts = new Dictionary<string, double> { ["flows"] = _blackholes.Count, ["largeSegmentRetransmissions"] = _blackholes.Sum("largeSegmentRetransmissions") },
-                EvidenceFlows = _blackholes.Evidence,
                 Weight = _blackholes.Count,
-            };
+            });
         }
 
         // Only meaningful when the traffic does cross a VPN tunnel: the caller says so (gateway
@@ -143,7 +137,7 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
 
         foreach ((int mss, FlowGroup group) in _largeMss)
         {
-            yield return new Finding
+            yield return group.Describe(new Finding
             {
                 Code = FindingCodes.MssExceedsTunnel,
                 Severity = FindingSeverity.Warning,
@@ -153,15 +147,9 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
                     + "Unless MSS is clamped on the way, full-size segments are fragmented or dropped.",
                 NextStep = $"Clamp TCP MSS to {VpnTunnelMss} and set the tunnel interface MTU to 1400 on the on-premises VPN device (Azure recommends both); check that the Azure side path does not block ICMP fragmentation-needed.",
                 WiresharkFilter = $"tcp.options.mss_val > {VpnTunnelMss}",
-                Flow = group.Sample,
-                FlowCount = group.Count,
-                Packets = group.Packets,
-                FirstNanoseconds = group.FirstNanoseconds,
-                LastNanoseconds = group.LastNanoseconds,
                 Facts = new Dictionary<string, double> { ["advertisedMss"] = mss, ["recommendedMss"] = VpnTunnelMss, ["connections"] = group.Count },
-                EvidenceFlows = group.Evidence,
                 Weight = group.Count,
-            };
+            });
         }
     }
 }

@@ -57,7 +57,7 @@ public sealed class SnatExhaustionDetector : IDetector, IFlowObserver
 
             double seconds = (c.Group.LastNanoseconds - c.Group.FirstNanoseconds) / 1e9;
             string target = FlowText.Endpoint(destination, port);
-            yield return new Finding
+            yield return c.Group.Describe(new Finding
             {
                 Code = FindingCodes.SnatExhaustionSuspected,
                 Severity = FindingSeverity.Error,
@@ -69,11 +69,7 @@ public sealed class SnatExhaustionDetector : IDetector, IFlowObserver
                 NextStep = "Check the Load Balancer 'SNAT Connection Count' and 'Used SNAT Ports' metrics (or NAT gateway 'SNAT Connection Count' / dropped packets). "
                     + "Reuse connections (HTTP keep-alive, connection pooling), use a NAT gateway (64,512 ports per public IP), allocate more outbound ports per backend instance, or use Private Link to reach the service.",
                 WiresharkFilter = $"{FlowText.AddressField(source)}.src=={source} && {FlowText.AddressField(destination)}.dst=={destination} && tcp.dstport=={port} && tcp.flags.syn==1 && tcp.flags.ack==0",
-                Flow = c.Group.Sample,
                 FlowCount = total,
-                Packets = c.Group.Packets,
-                FirstNanoseconds = c.Group.FirstNanoseconds,
-                LastNanoseconds = c.Group.LastNanoseconds,
                 Facts = new Dictionary<string, double>
                 {
                     ["connections"] = total,
@@ -81,9 +77,8 @@ public sealed class SnatExhaustionDetector : IDetector, IFlowObserver
                     ["distinctSourcePorts"] = c.SourcePorts.Count,
                     ["seconds"] = Math.Round(seconds, 3),
                 },
-                EvidenceFlows = c.Group.Evidence,
                 Weight = c.Failures,
-            };
+            });
         }
     }
 

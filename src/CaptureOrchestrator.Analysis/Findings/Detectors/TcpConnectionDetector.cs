@@ -97,7 +97,7 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
     {
         string target = server.Text;
         double attempts = group.Sum("synPackets");
-        return new Finding
+        return group.Describe(new Finding
         {
             Code = FindingCodes.TcpSynUnanswered,
             Severity = FindingSeverity.Error,
@@ -109,11 +109,6 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
                 + "(a UDR sending traffic to a firewall/NVA), and query the Azure Firewall network rule / flow logs for this 5-tuple. "
                 + "If the capture was taken on the client, capture on the server too: SYNs absent there mean the path drops them.",
             WiresharkFilter = $"{server.AddressField}.dst=={server.Address} && tcp.dstport=={server.Port} && tcp.flags.syn==1 && tcp.flags.ack==0",
-            Flow = group.Sample,
-            FlowCount = group.Count,
-            Packets = group.Packets,
-            FirstNanoseconds = group.FirstNanoseconds,
-            LastNanoseconds = group.LastNanoseconds,
             Facts = new Dictionary<string, double>
             {
                 ["connections"] = group.Count,
@@ -121,15 +116,14 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
                 ["synRetransmissions"] = group.Sum("synRetransmissions"),
                 ["clients"] = group.DistinctClients,
             },
-            EvidenceFlows = group.Evidence,
             Weight = attempts,
-        };
+        });
     }
 
     private static Finding Refused(FlowKeyServer server, FlowGroup group)
     {
         string target = server.Text;
-        return new Finding
+        return group.Describe(new Finding
         {
             Code = FindingCodes.TcpConnectionRefused,
             Severity = FindingSeverity.Error,
@@ -140,15 +134,9 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
             NextStep = "On the server, check that the service listens on this port and address (netstat -ano / ss -ltn) and that the guest OS firewall allows it. "
                 + "If the server is behind an Azure Load Balancer, check the health probe and the backend port of the load-balancing rule.",
             WiresharkFilter = $"{server.AddressField}.addr=={server.Address} && tcp.port=={server.Port} && (tcp.flags.syn==1 || tcp.flags.reset==1)",
-            Flow = group.Sample,
-            FlowCount = group.Count,
-            Packets = group.Packets,
-            FirstNanoseconds = group.FirstNanoseconds,
-            LastNanoseconds = group.LastNanoseconds,
             Facts = new Dictionary<string, double> { ["attempts"] = group.Count, ["clients"] = group.DistinctClients },
-            EvidenceFlows = group.Evidence,
             Weight = group.Count,
-        };
+        });
     }
 
     private Finding Reset(Flow flow)

@@ -153,7 +153,7 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
                 "tls.handshake.type==2"),
         };
 
-        return new Finding
+        return group.Flows.Describe(new Finding
         {
             Code = code,
             Severity = severity,
@@ -162,15 +162,9 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
             Explanation = explanation,
             NextStep = next,
             WiresharkFilter = filter,
-            Flow = group.Flows.Sample,
-            FlowCount = group.Flows.Count,
-            Packets = group.Flows.Packets,
-            FirstNanoseconds = group.Flows.FirstNanoseconds,
-            LastNanoseconds = group.Flows.LastNanoseconds,
             Facts = new Dictionary<string, double> { ["connections"] = group.Flows.Count },
-            EvidenceFlows = group.Flows.Evidence,
             Weight = group.Flows.Count,
-        };
+        });
     }
 
     private static (FindingSeverity, string, string, string, string, string) AlertText(string name, string detail)
