@@ -102,7 +102,8 @@ internal static class AnalyzeCommand
 
     private static Analysed? AnalyseOne(FileInfo input, AnalyzeRequest request, TextWriter stderr)
     {
-        var flows = new FlowIndex();
+        // Every flow is indexed only when there are other captures to correlate with.
+        var flows = new FlowIndex(request.Files.Length > 1 ? 200_000 : 0);
         DiagnosisResult diagnosis;
         long size;
         try
@@ -110,7 +111,7 @@ internal static class AnalyzeCommand
             using FileStream stream = new(input.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
             size = stream.Length;
             using var progress = request.ShowProgress ? new ConsoleProgress(stderr, input.Name, size) : null;
-            diagnosis = Diagnosis.Run(stream, [flows], request.Context, progress: progress);
+            diagnosis = Diagnosis.Run(stream, request.Files.Length > 1 ? [flows] : [], request.Context, progress: progress);
         }
         catch (CaptureFormatException e)
         {
