@@ -11,7 +11,8 @@ namespace CaptureOrchestrator.Analysis.Findings;
 internal sealed class FlowGroup
 {
     private const int MaxSamples = 20;
-    private const int MaxDistinctClients = 4096;
+    /// <summary>Distinct clients are counted up to this many per group (a scan can create hundreds of groups).</summary>
+    public const int MaxDistinctClients = 256;
 
     private readonly List<long> _packets = [];
     private readonly List<EvidenceFlow> _evidence = [];

@@ -30,11 +30,13 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
             // A client that ACKs after its SYN did get a SYN-ACK, on a path this capture does not see:
             // that is asymmetry (AsymmetryDetector), not an unanswered SYN.
             case ConnectionState.S0 when flow.Originator.SynSeen && flow.IcmpErrorCount == 0 && !flow.Originator.AckKnown:
-                if (flow.Originator.Retransmissions > 0)
+                // A single SYN may just be cut off by the end of the capture: decide those at the end.
+                // Beyond the bound they are counted (a capture with that many is no edge case).
+                if (flow.Originator.Retransmissions > 0 || _uncertainSyns.Count >= MaxUncertain)
                 {
                     AddToGroup(server, FindingCodes.TcpSynUnanswered, flow);
                 }
-                else if (_uncertainSyns.Count < MaxUncertain)
+                else
                 {
                     _uncertainSyns.Add((server, flow.FirstNanoseconds, flow.Snapshot()));
                 }
