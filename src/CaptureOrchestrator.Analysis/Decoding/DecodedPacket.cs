@@ -28,7 +28,7 @@ public enum TunnelKind : byte
 public sealed class DecodedPacket
 {
     private NetworkLayer _network;
-    private PacketDecoder? _decoder;
+    private byte[]? _payloadBuffer;
 
     // --- outcome -----------------------------------------------------------------------------
     /// <summary>An IP header was decoded (the packet can belong to a flow).</summary>
@@ -174,24 +174,25 @@ public sealed class DecodedPacket
     public int CapturedPayloadLength { get => _network.CapturedPayloadLength; internal set => _network.CapturedPayloadLength = value; }
 
     /// <summary>The captured TCP/UDP payload (valid until the next packet is decoded).</summary>
-    public ReadOnlyMemory<byte> Payload => _decoder is null || _network.PayloadStart < 0
+    public ReadOnlyMemory<byte> Payload => _network.PayloadStart < 0 || _payloadBuffer is null
         ? ReadOnlyMemory<byte>.Empty
-        : _decoder.PayloadMemory(_network.PayloadStart, _network.CapturedPayloadLength, _network.PayloadInReassembly);
+        : new ReadOnlyMemory<byte>(_payloadBuffer, _network.PayloadStart, _network.CapturedPayloadLength);
 
-    /// <summary>Where the payload starts: in the frame, or (reassembled datagrams) in the reassembly buffer; -1 when none.</summary>
-    internal void SetPayload(int start, bool inReassembly)
-    {
-        _network.PayloadStart = start;
-        _network.PayloadInReassembly = inReassembly;
-    }
+    /// <summary>The array the payload lives in (the frame's buffer, or a reassembly buffer).</summary>
+    internal byte[]? PayloadBuffer => _network.PayloadStart < 0 ? null : _payloadBuffer;
 
-    /// <summary>Set once: the decoder whose buffers <see cref="Payload"/> points into (no reference store per packet).</summary>
-    internal void AttachTo(PacketDecoder decoder)
+    /// <summary>
+    /// Points the payload at <paramref name="buffer"/>; the reference is stored only when it
+    /// changes (consecutive packets share the reader's buffer), so there is no GC write barrier per packet.
+    /// </summary>
+    internal void SetPayload(byte[] buffer, int start)
     {
-        if (!ReferenceEquals(_decoder, decoder))
+        if (!ReferenceEquals(_payloadBuffer, buffer))
         {
-            _decoder = decoder;
+            _payloadBuffer = buffer;
         }
+
+        _network.PayloadStart = start;
     }
 
     internal void Reset()
@@ -280,6 +281,5 @@ public sealed class DecodedPacket
         public uint IkeMessageId;
         public int CapturedPayloadLength;
         public int PayloadStart;
-        public bool PayloadInReassembly;
     }
 }

@@ -69,7 +69,8 @@ internal sealed class FragmentReassembler
 
     public ReadOnlySpan<byte> CompletedPayload => _completedBuffer.AsSpan(0, _completedLength);
 
-    public ReadOnlyMemory<byte> CompletedMemory => _completedBuffer.AsMemory(0, _completedLength);
+    /// <summary>The buffer holding the datagram completed by the last <see cref="Add"/>, if any.</summary>
+    public byte[]? CompletedArray => _completedBuffer;
 
     public int CompletedPayloadLength { get; private set; }
 

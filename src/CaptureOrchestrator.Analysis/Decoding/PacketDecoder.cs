@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using CaptureOrchestrator.Analysis.Capture;
 
 namespace CaptureOrchestrator.Analysis.Decoding;
@@ -15,7 +16,10 @@ public sealed partial class PacketDecoder
     private const int MaxVlanTags = 8;
 
     private readonly FragmentReassembler _reassembler;
-    private ReadOnlyMemory<byte> _frame;
+    private byte[] _frameArray = [];
+    private int _frameStart;
+    private int _frameLength;
+    private byte[] _scratch = [];
     private bool _frameTruncated;
     private long _timestampNanoseconds;
 
@@ -35,9 +39,8 @@ public sealed partial class PacketDecoder
     public void Decode(ReadOnlyMemory<byte> frameMemory, int linkType, bool frameTruncated, long timestampNanoseconds, DecodedPacket result)
     {
         result.Reset();
-        result.AttachTo(this);
-        _frame = frameMemory;
-        ReadOnlySpan<byte> frame = frameMemory.Span;
+        RememberFrame(frameMemory);
+        ReadOnlySpan<byte> frame = _frameArray.AsSpan(_frameStart, _frameLength);
         _frameTruncated = frameTruncated;
         _timestampNanoseconds = timestampNanoseconds;
 
@@ -73,8 +76,32 @@ public sealed partial class PacketDecoder
         }
     }
 
+    /// <summary>Keeps the array behind the frame so payloads can be handed out as slices of it.</summary>
+    private void RememberFrame(ReadOnlyMemory<byte> frame)
+    {
+        if (!MemoryMarshal.TryGetArray(frame, out ArraySegment<byte> segment) || segment.Array is null)
+        {
+            // Not array-backed (never the case for our readers): work on a copy.
+            if (_scratch.Length < frame.Length)
+            {
+                _scratch = new byte[Math.Max(frame.Length, 2048)];
+            }
+
+            frame.Span.CopyTo(_scratch);
+            segment = new ArraySegment<byte>(_scratch, 0, frame.Length);
+        }
+
+        if (!ReferenceEquals(_frameArray, segment.Array))
+        {
+            _frameArray = segment.Array!;
+        }
+
+        _frameStart = segment.Offset;
+        _frameLength = segment.Count;
+    }
+
     /// <summary>
-    /// Records where a payload span found while decoding lives: in the frame, or in the
+    /// Records where a payload span found while decoding lives: in the frame's array, or in the
     /// reassembled datagram. Both stay valid until the next <see cref="Decode"/>.
     /// </summary>
     private void SetPayload(DecodedPacket result, ReadOnlySpan<byte> payload)
@@ -84,18 +111,15 @@ public sealed partial class PacketDecoder
             return;
         }
 
-        if (_frame.Span.Overlaps(payload, out int offset))
+        if (_frameArray.AsSpan(_frameStart, _frameLength).Overlaps(payload, out int offset))
         {
-            result.SetPayload(offset, inReassembly: false);
+            result.SetPayload(_frameArray, _frameStart + offset);
         }
-        else if (_reassembler.CompletedMemory.Span.Overlaps(payload, out offset))
+        else if (_reassembler.CompletedArray is { } reassembled && reassembled.AsSpan().Overlaps(payload, out offset))
         {
-            result.SetPayload(offset, inReassembly: true);
+            result.SetPayload(reassembled, offset);
         }
     }
-
-    internal ReadOnlyMemory<byte> PayloadMemory(int start, int length, bool inReassembly) =>
-        (inReassembly ? _reassembler.CompletedMemory : _frame).Slice(start, length);
 
     /// <summary>Ends the capture: datagrams still waiting for fragments count as incomplete.</summary>
     public void Complete() => _reassembler.ExpireAll();
