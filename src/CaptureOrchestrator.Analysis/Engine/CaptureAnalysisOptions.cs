@@ -12,6 +12,9 @@ public sealed record CaptureAnalysisOptions
     /// <summary>Flows kept in memory for the report (per category: problems, largest).</summary>
     public int FlowsRetained { get; init; } = 1000;
 
+    /// <summary>Read and decode on a second thread when the machine has more than one core.</summary>
+    public bool DecodeOnSeparateThread { get; init; } = true;
+
     /// <summary>Malformed packets listed individually (all are counted).</summary>
     public int MalformedExamples { get; init; } = 20;
 }
