@@ -43,8 +43,9 @@ public sealed class CaptureAnalyzer
     public CaptureAnalysis Analyze(Stream stream, IProgress<CaptureProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         using CaptureReader reader = CaptureReader.Open(stream, leaveOpen: true);
-        var producer = new BatchProducer(reader, new PacketDecoder(_options.Fragments));
-        var consumer = new BatchConsumer(_options, _observers, _packetObservers, reader.Format);
+        var statistics = new CaptureStatistics(_options.MalformedExamples) { Format = reader.Format };
+        var producer = new BatchProducer(reader, new PacketDecoder(_options.Fragments), new CaptureAccounting(statistics), _packetObservers.Count > 0);
+        var consumer = new BatchConsumer(_options, _observers, _packetObservers, statistics);
 
         if (_options.DecodeOnSeparateThread && Environment.ProcessorCount > 1)
         {
@@ -101,7 +102,7 @@ public sealed class CaptureAnalyzer
     }
 
     /// <summary>Reads and decodes packets into batches (one thread).</summary>
-    private sealed class BatchProducer(CaptureReader reader, PacketDecoder decoder)
+    private sealed class BatchProducer(CaptureReader reader, PacketDecoder decoder, CaptureAccounting accounting, bool classify)
     {
         /// <summary>A batch is closed while this much arena is free: the largest ordinary record plus a reassembled datagram.</summary>
         private const int Reserve = CaptureReader.MaxRecordBytes + 65_536;
@@ -163,13 +164,18 @@ public sealed class CaptureAnalyzer
             }
         }
 
-        public void Complete() => decoder.Complete();
+        public void Complete()
+        {
+            decoder.Complete();
+            accounting.Complete();
+        }
 
         private void Decode(DecodedBatch batch, CapturedPacket record)
         {
             _packetNumber++;
             ArraySegment<byte> frame = batch.Store(record.Data);
-            DecodedPacket packet = batch.Packets[batch.Add(record)];
+            int slot = batch.Add(record);
+            DecodedPacket packet = batch.Packets[slot];
             decoder.Decode(frame, record.LinkType, record.IsTruncated, record.TimestampNanoseconds, packet);
             if (packet.PayloadBuffer is { } buffer && !ReferenceEquals(buffer, frame.Array))
             {
@@ -177,23 +183,27 @@ public sealed class CaptureAnalyzer
                 ArraySegment<byte> copy = batch.Store(packet.Payload.Span);
                 packet.SetPayload(copy.Array!, copy.Offset);
             }
+
+            // Work that needs no flow state is done here, off the analysis thread.
+            accounting.Record(record.TimestampNanoseconds, record.Data.Length, record.OriginalLength, record.LinkType, _packetNumber);
+            accounting.Packet(packet, _packetNumber, record.FileOffset);
+            batch.Interests[slot] = classify ? PacketInterests.Of(packet) : PacketInterest.None;
         }
     }
 
-    /// <summary>Accounts decoded packets to flows and observers, and gathers the statistics (one thread).</summary>
+    /// <summary>Accounts decoded packets to flows and observers (one thread).</summary>
     private sealed class BatchConsumer
     {
         private readonly CaptureStatistics _statistics;
         private readonly FlowTable _table;
         private readonly FlowCollector _collector;
         private readonly List<IPacketObserver> _packetObservers;
-        private long _previousNanoseconds = long.MinValue;
         private long _packets;
         private long _readerPosition;
 
-        public BatchConsumer(CaptureAnalysisOptions options, List<IFlowObserver> observers, List<IPacketObserver> packetObservers, CaptureFormat format)
+        public BatchConsumer(CaptureAnalysisOptions options, List<IFlowObserver> observers, List<IPacketObserver> packetObservers, CaptureStatistics statistics)
         {
-            _statistics = new CaptureStatistics(options.MalformedExamples) { Format = format };
+            _statistics = statistics;
             _table = new FlowTable(options.Flows);
             _collector = new FlowCollector(options.FlowsRetained);
             _table.AddObserver(_collector);
@@ -218,10 +228,8 @@ public sealed class CaptureAnalyzer
                 long packetNumber = batch.FirstPacketNumber + i;
                 long ns = batch.Timestamps[i];
                 DecodedPacket packet = batch.Packets[i];
-                AccountRecord(ns, batch.CapturedLengths[i], batch.OriginalLengths[i], batch.LinkTypes[i], packetNumber);
-                AccountPacket(packet, packetNumber, batch.FileOffsets[i]);
                 Flow? flow = _table.Observe(packet, packetNumber, ns);
-                PacketInterest kinds = _packetObservers.Count > 0 ? PacketInterests.Of(packet) : PacketInterest.None;
+                PacketInterest kinds = batch.Interests[i];
                 if (kinds != PacketInterest.None)
                 {
                     foreach (IPacketObserver observer in _packetObservers)
@@ -247,137 +255,11 @@ public sealed class CaptureAnalyzer
         public CaptureAnalysis Complete(CaptureReader reader, PacketDecoder decoder)
         {
             _table.Complete();
-            _statistics.FlushLinkTypeRun();
             _statistics.Interfaces = reader.Interfaces;
             _statistics.FormatDetail = reader.FormatDetail;
             _statistics.InvalidTimestamps = reader.InvalidTimestampCount;
             _statistics.FileBytesRead = _readerPosition;
             return new CaptureAnalysis(_statistics, _collector, decoder.Fragments, _table.UnattributedIcmpErrors, _table.EvictedForCapacity);
-        }
-
-        private void AccountRecord(long ns, int capturedLength, int originalLength, int linkType, long packetNumber)
-        {
-            CaptureStatistics statistics = _statistics;
-            statistics.Packets = packetNumber;
-            statistics.BytesCaptured += capturedLength;
-            statistics.BytesOnWire += originalLength;
-            statistics.CountLinkType(linkType);
-            if (capturedLength < originalLength)
-            {
-                statistics.TruncatedPackets++;
-            }
-
-            if (packetNumber == 1)
-            {
-                statistics.FirstNanoseconds = statistics.LastNanoseconds = ns;
-            }
-            else
-            {
-                statistics.FirstNanoseconds = Math.Min(statistics.FirstNanoseconds, ns);
-                statistics.LastNanoseconds = Math.Max(statistics.LastNanoseconds, ns);
-                if (ns < _previousNanoseconds)
-                {
-                    statistics.OutOfOrderTimestamps++;
-                }
-            }
-
-            _previousNanoseconds = ns;
-        }
-
-        private void AccountPacket(DecodedPacket packet, long packetNumber, long fileOffset)
-        {
-            CaptureStatistics statistics = _statistics;
-            if (packet.Malformed != MalformedReason.None)
-            {
-                statistics.CountMalformed(packetNumber, fileOffset, packet.Malformed, packet.MalformedDetail);
-            }
-
-            if (packet.HeaderTruncatedByCapture)
-            {
-                statistics.HeadersCutBySnapLength++;
-            }
-
-            if (packet.VlanCount > 0)
-            {
-                statistics.VlanTaggedPackets++;
-            }
-
-            switch (packet.Tunnel)
-            {
-                case TunnelKind.Gre: statistics.GrePackets++; break;
-                case TunnelKind.Vxlan: statistics.VxlanPackets++; break;
-                case TunnelKind.Erspan: statistics.ErspanPackets++; break;
-                case TunnelKind.IpInIp: statistics.IpInIpPackets++; break;
-            }
-
-            if (!packet.HasIp)
-            {
-                if (packet.Malformed == MalformedReason.None && !packet.HeaderTruncatedByCapture)
-                {
-                    statistics.NonIpPackets++;
-                }
-
-                return;
-            }
-
-            statistics.IpPackets++;
-            if (packet.IpVersion == 6)
-            {
-                statistics.Ipv6Packets++;
-            }
-
-            if (packet.IsEsp)
-            {
-                statistics.EspPackets++;
-            }
-            else if (packet.IsIke)
-            {
-                statistics.IkePackets++;
-            }
-            else if (packet.IsNatKeepalive)
-            {
-                statistics.NatKeepalivePackets++;
-            }
-
-            if (packet.HasTcpHeader)
-            {
-                TcpFlags flags = packet.Flags;
-                if ((flags & TcpFlags.Rst) != 0)
-                {
-                    statistics.TcpResetPackets++;
-                }
-
-                if ((flags & TcpFlags.Syn) != 0)
-                {
-                    if ((flags & TcpFlags.Ack) != 0)
-                    {
-                        statistics.TcpSynAckPackets++;
-                    }
-                    else
-                    {
-                        statistics.TcpSynPackets++;
-                    }
-                }
-            }
-            else if (packet.IsIcmp)
-            {
-                if (packet.IpVersion == 4 && packet.IcmpType == 3)
-                {
-                    statistics.IcmpUnreachable++;
-                    if (packet.IcmpCode == 4)
-                    {
-                        statistics.IcmpFragmentationNeeded++;
-                    }
-                }
-                else if (packet.IpVersion == 6 && packet.IcmpType == 1)
-                {
-                    statistics.IcmpUnreachable++;
-                }
-                else if (packet.IpVersion == 6 && packet.IcmpType == 2)
-                {
-                    statistics.Icmpv6PacketTooBig++;
-                }
-            }
         }
     }
 }

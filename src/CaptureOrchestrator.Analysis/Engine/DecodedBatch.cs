@@ -1,5 +1,6 @@
 using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Decoding;
+using CaptureOrchestrator.Analysis.Findings;
 
 namespace CaptureOrchestrator.Analysis.Engine;
 
@@ -31,6 +32,9 @@ internal sealed class DecodedBatch
     public int[] CapturedLengths { get; } = new int[Capacity];
 
     public int[] OriginalLengths { get; } = new int[Capacity];
+
+    /// <summary>Which packet observers each packet concerns (classified on the decoding side).</summary>
+    public PacketInterest[] Interests { get; } = new PacketInterest[Capacity];
 
     public byte[] Arena { get; } = new byte[ArenaBytes];
 
