@@ -94,6 +94,16 @@ internal static class FlowText
 
     public static string Client(Flow flow) => Endpoint(flow.OriginatorAddress, flow.OriginatorPort);
 
+    /// <summary>A finding about one flow: the flow, its time span, the packet that shows it, the flow as evidence.</summary>
+    public static Finding Describe(Flow flow, long packet, Finding finding) => finding with
+    {
+        Flow = Reference(flow),
+        Packets = [packet],
+        FirstNanoseconds = flow.FirstNanoseconds,
+        LastNanoseconds = flow.LastNanoseconds,
+        EvidenceFlows = [new EvidenceFlow(flow.Key, flow.FirstPacketNumber, flow.LastPacketNumber)],
+    };
+
     public static string AddressField(NetAddress address) => address.IsIPv4 ? "ip" : "ipv6";
 
     public static string Count(double value, string one, string many) =>

@@ -86,7 +86,7 @@ public sealed class RetransmissionDetector : IDetector, IFlowObserver
             patterns.Add($"{receiver.DuplicateAcks} duplicate ACKs from the receiver (a burst of loss followed by fast retransmission)");
         }
 
-        return new Finding
+        return FlowText.Describe(flow, sender.FirstRetransmissionPacket, new Finding
         {
             Code = FindingCodes.TcpRetransmissions,
             Severity = rate >= 0.1 || sender.BackoffSeen ? FindingSeverity.Error : FindingSeverity.Warning,
@@ -99,10 +99,6 @@ public sealed class RetransmissionDetector : IDetector, IFlowObserver
             NextStep = "Check whether the VMs' network bandwidth limit is reached (VM size; Azure Monitor 'Network Out Total' and 'Outbound flows' metrics), whether an NVA or Azure Firewall in the path is at capacity, "
                 + "and on VPN/ExpressRoute paths the tunnel's bandwidth and drop counters. Capture on both ends to see on which side the packets disappear.",
             WiresharkFilter = TcpConnectionDetector.WiresharkFilter(flow) + " && (tcp.analysis.retransmission || tcp.analysis.duplicate_ack)",
-            Flow = FlowText.Reference(flow),
-            Packets = [sender.FirstRetransmissionPacket],
-            FirstNanoseconds = flow.FirstNanoseconds,
-            LastNanoseconds = flow.LastNanoseconds,
             Facts = new Dictionary<string, double>
             {
                 ["retransmissions"] = sender.Retransmissions,
@@ -113,9 +109,8 @@ public sealed class RetransmissionDetector : IDetector, IFlowObserver
                 ["duplicateAcks"] = receiver.DuplicateAcks,
                 ["flowsWithLoss"] = lossyFlows,
             },
-            EvidenceFlows = [new EvidenceFlow(flow.Key, flow.FirstPacketNumber, flow.LastPacketNumber)],
             Weight = sender.Retransmissions,
-        };
+        });
     }
 
     private static Finding ZeroWindow(Flow flow, long zeroWindowFlows)
@@ -124,7 +119,7 @@ public sealed class RetransmissionDetector : IDetector, IFlowObserver
         ref readonly FlowDirection receiver = ref originatorFull ? ref flow.Originator : ref flow.Responder;
         string who = originatorFull ? FlowText.Client(flow) : FlowText.Server(flow);
         string peer = originatorFull ? FlowText.Server(flow) : FlowText.Client(flow);
-        return new Finding
+        return FlowText.Describe(flow, receiver.FirstZeroWindowPacket, new Finding
         {
             Code = FindingCodes.TcpZeroWindow,
             Severity = FindingSeverity.Warning,
@@ -135,13 +130,8 @@ public sealed class RetransmissionDetector : IDetector, IFlowObserver
             NextStep = $"Look at {who}'s application and VM: CPU, memory and disk metrics at that time, thread pool starvation, a slow consumer. "
                 + "Resizing the VM or tuning the application helps; changing the network does not.",
             WiresharkFilter = TcpConnectionDetector.WiresharkFilter(flow) + " && (tcp.analysis.zero_window || tcp.analysis.window_full)",
-            Flow = FlowText.Reference(flow),
-            Packets = [receiver.FirstZeroWindowPacket],
-            FirstNanoseconds = flow.FirstNanoseconds,
-            LastNanoseconds = flow.LastNanoseconds,
             Facts = new Dictionary<string, double> { ["zeroWindows"] = receiver.ZeroWindows, ["flowsWithZeroWindow"] = zeroWindowFlows },
-            EvidenceFlows = [new EvidenceFlow(flow.Key, flow.FirstPacketNumber, flow.LastPacketNumber)],
             Weight = receiver.ZeroWindows,
-        };
+        });
     }
 }

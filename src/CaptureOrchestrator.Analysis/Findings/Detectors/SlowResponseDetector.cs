@@ -81,7 +81,7 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
         }
     }
 
-    private static Finding Slow(Flow flow, string title, double milliseconds, string explanation, string nextStep, string fact, long packet) => new()
+    private static Finding Slow(Flow flow, string title, double milliseconds, string explanation, string nextStep, string fact, long packet) => FlowText.Describe(flow, packet, new Finding
     {
         Code = FindingCodes.SlowResponse,
         Severity = FindingSeverity.Warning,
@@ -90,12 +90,7 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
         Explanation = explanation,
         NextStep = nextStep,
         WiresharkFilter = TcpConnectionDetector.WiresharkFilter(flow),
-        Flow = FlowText.Reference(flow),
-        Packets = [packet],
-        FirstNanoseconds = flow.FirstNanoseconds,
-        LastNanoseconds = flow.LastNanoseconds,
         Facts = new Dictionary<string, double> { [fact] = Math.Round(milliseconds, 3) },
-        EvidenceFlows = [new EvidenceFlow(flow.Key, flow.FirstPacketNumber, flow.LastPacketNumber)],
         Weight = milliseconds,
-    };
+    });
 }

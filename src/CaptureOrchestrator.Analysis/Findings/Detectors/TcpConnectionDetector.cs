@@ -160,7 +160,7 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
 
         if (idleTimeout)
         {
-            return new Finding
+            return FlowText.Describe(flow, flow.FirstResetPacketNumber, new Finding
             {
                 Code = FindingCodes.TcpIdleTimeoutReset,
                 Severity = FindingSeverity.Error,
@@ -172,17 +172,12 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
                     + "or raise the idle timeout on the load-balancing rule / outbound rule / NAT gateway / public IP (up to 100 minutes; 120 on NAT gateway), "
                     + "and enable 'TCP reset on idle' so both ends learn of it at once.",
                 WiresharkFilter = filter,
-                Flow = FlowText.Reference(flow),
-                Packets = [flow.FirstResetPacketNumber],
-                FirstNanoseconds = flow.FirstNanoseconds,
-                LastNanoseconds = flow.LastNanoseconds,
                 Facts = facts,
-                EvidenceFlows = [new EvidenceFlow(flow.Key, flow.FirstPacketNumber, flow.LastPacketNumber)],
                 Weight = idle,
-            };
+            });
         }
 
-        return new Finding
+        return FlowText.Describe(flow, flow.FirstResetPacketNumber, new Finding
         {
             Code = FindingCodes.TcpResetMidstream,
             Severity = FindingSeverity.Warning,
@@ -195,14 +190,9 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
                 + "capture on both VMs — a RST that appears on one side but was not sent by the other was injected in between (Azure Firewall, NVA, proxy); "
                 + "check the Azure Firewall logs and NVA session tables for this 5-tuple.",
             WiresharkFilter = filter,
-            Flow = FlowText.Reference(flow),
-            Packets = [flow.FirstResetPacketNumber],
-            FirstNanoseconds = flow.FirstNanoseconds,
-            LastNanoseconds = flow.LastNanoseconds,
             Facts = facts,
-            EvidenceFlows = [new EvidenceFlow(flow.Key, flow.FirstPacketNumber, flow.LastPacketNumber)],
             Weight = bytes,
-        };
+        });
     }
 
     internal static string WiresharkFilter(Flow flow) => Reporting.WiresharkFilters.ForFlow(flow);
