@@ -77,7 +77,7 @@ public sealed class DnsDetector : IDetector, IPacketObserver
         {
             Group slow = Record(_slow, packet.Source, packetNumber, timestampNanoseconds, query!.PacketNumber);
             slow.MaxLatencyNs = Math.Max(slow.MaxLatencyNs, latency);
-            slow.Names.Add(message.QuestionName);
+            slow.AddName(message.QuestionName);
         }
     }
 
@@ -95,7 +95,7 @@ public sealed class DnsDetector : IDetector, IPacketObserver
             if (end - query.Nanoseconds >= UnansweredAfterNs)
             {
                 Group group = Record(unanswered, server, query.PacketNumber, query.Nanoseconds, 0);
-                group.Names.Add(query.Name);
+                group.AddName(query.Name);
             }
         }
 
@@ -161,7 +161,7 @@ public sealed class DnsDetector : IDetector, IPacketObserver
                         ? "Check the resolver's upstream / forwarders and that they can reach the authoritative servers. "
                         : "Check the resolver's ACL (which client networks it serves) and its recursion settings. ")
                 + ResolverAdvice(server),
-            WiresharkFilter = $"dns.flags.rcode=={code} && dns.qry.name==\"{name}\"",
+            WiresharkFilter = $"dns.flags.rcode=={code} && dns.qry.name==\"{FilterString(name)}\"",
             Packets = group.Packets,
             FlowCount = group.Count,
             FirstNanoseconds = group.First,
@@ -205,6 +205,10 @@ public sealed class DnsDetector : IDetector, IPacketObserver
         Weight = group.Count,
     };
 
+    /// <summary>A name from the capture inside a display-filter string literal: escape what would end it.</summary>
+    internal static string FilterString(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+
     private sealed record Pending(long Nanoseconds, long PacketNumber, string Name, ushort Type);
 
     private sealed class Group
@@ -219,6 +223,16 @@ public sealed class DnsDetector : IDetector, IPacketObserver
 
         public List<long> Packets { get; } = [];
 
+        private const int MaxNames = 10;
+
         public HashSet<string> Names { get; } = [];
+
+        public void AddName(string name)
+        {
+            if (Names.Count < MaxNames)
+            {
+                Names.Add(name);
+            }
+        }
     }
 }
