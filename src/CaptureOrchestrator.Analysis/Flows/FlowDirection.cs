@@ -25,6 +25,9 @@ public struct FlowDirection
     public int DontFragmentPackets;
     public int LargestSegment;
 
+    /// <summary>Data segments that filled the receiver's advertised window exactly (sender must stop: "window full").</summary>
+    public int WindowFullSegments;
+
     /// <summary>Segments carrying payload (the denominator of the retransmission rate).</summary>
     public int DataSegments;
 

@@ -85,6 +85,11 @@ internal static class TcpSegmentAnalyzer
         if (length > 0)
         {
             sender.DataSegments++;
+            if (FillsReceiveWindow(flow, in receiver, seq + (uint)length))
+            {
+                sender.WindowFullSegments++;
+            }
+
             if (length >= FlowDirection.LargeSegmentBytes && packet.DontFragment && !sender.LargeSegmentSent)
             {
                 sender.LargeSegmentSent = true;
@@ -253,6 +258,20 @@ internal static class TcpSegmentAnalyzer
 
         sender.LastResendNanoseconds = now;
         sender.MaxResendsOfOneSegment = Math.Max(sender.MaxResendsOfOneSegment, sender.ResendsOfLastSegment);
+    }
+
+    /// <summary>The segment reaches the right edge of the window the receiver last advertised.</summary>
+    private static bool FillsReceiveWindow(Flow flow, in FlowDirection receiver, uint end)
+    {
+        if (!receiver.AckKnown || receiver.LastWindow == 0)
+        {
+            return false;
+        }
+
+        // Window scaling applies only when both sides offered it in the handshake.
+        int shift = flow.Originator.WindowScale >= 0 && flow.Responder.WindowScale >= 0 ? receiver.WindowScale : 0;
+        uint rightEdge = receiver.LastAck + ((uint)receiver.LastWindow << shift);
+        return end == rightEdge;
     }
 
     private static void Advance(ref FlowDirection sender, uint end, long now)

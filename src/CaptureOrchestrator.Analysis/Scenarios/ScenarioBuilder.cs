@@ -198,6 +198,9 @@ public sealed class TcpConversation
         return Emit(_lastFromClient, TcpFlags.Ack | TcpFlags.Psh, _lastLength);
     }
 
+    /// <summary>An ACK advertising <paramref name="window"/> (the raw header field; the peer scales it by the negotiated shift, 7).</summary>
+    public TcpConversation AckWithWindow(bool fromClient, ushort window) => Emit(fromClient, TcpFlags.Ack, 0, window: window);
+
     /// <summary>Advertises a zero receive window from one side.</summary>
     public TcpConversation ZeroWindow(bool fromClient) => Emit(fromClient, TcpFlags.Ack, 0, window: 0);
 

@@ -530,3 +530,62 @@ public sealed class FindingCatalogueTests
         }
     }
 }
+
+public sealed class WindowAndThroughputTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Window_full_names_the_receiver_whose_window_limits_the_transfer()
+    {
+        var s = new ScenarioBuilder(Start);
+        TcpConversation c = s.Tcp("10.1.0.4:50020", "10.2.0.10:443").Handshake();
+        for (int i = 0; i < 12; i++)
+        {
+            // The client offers 23 << 7 = 2,944 bytes; the server sends exactly that, then must wait.
+            c.AckWithWindow(true, 23).Segment(false, 1472).Segment(false, 1472).Wait(TimeSpan.FromMilliseconds(5));
+        }
+
+        c.AckWithWindow(true, 500).Close();
+        Finding finding = Assert.Single(Analyze.Diagnose(s).Findings, f => f.Code == FindingCodes.TcpZeroWindow);
+        Assert.Contains("filled 10.1.0.4:50020's receive window", finding.Title, StringComparison.Ordinal);
+        Assert.Equal(12, finding.Facts["windowFullSegments"]);
+    }
+
+    [Fact]
+    public void Window_full_near_miss_large_window_never_reached()
+    {
+        var s = new ScenarioBuilder(Start);
+        TcpConversation c = s.Tcp("10.1.0.4:50020", "10.2.0.10:443").Handshake();
+        for (int i = 0; i < 12; i++)
+        {
+            c.AckWithWindow(true, 5000).Segment(false, 1472).Segment(false, 1472).Wait(TimeSpan.FromMilliseconds(5));
+        }
+
+        Assert.DoesNotContain(Analyze.Diagnose(s).Findings, f => f.Code == FindingCodes.TcpZeroWindow);
+    }
+
+    private static ScenarioBuilder BulkTransfers(TimeSpan slowGap)
+    {
+        var s = new ScenarioBuilder(Start);
+        for (int i = 0; i < 6; i++)
+        {
+            TimeSpan gap = i == 5 ? slowGap : TimeSpan.FromMicroseconds(700);
+            s.Tcp($"10.1.0.4:{50030 + i}", "10.2.0.10:443", TimeSpan.FromMilliseconds(i)).Handshake().ClientSends(300).Send(false, 1_200_000, gap).Close();
+        }
+
+        return s;
+    }
+
+    [Fact]
+    public void Throughput_outlier_among_bulk_transfers()
+    {
+        Finding finding = Assert.Single(Analyze.Diagnose(BulkTransfers(TimeSpan.FromMilliseconds(10))).Findings, f => f.Code == FindingCodes.SlowResponse);
+        Assert.Contains("10.1.0.4:50035", finding.Title, StringComparison.Ordinal);
+        Assert.Contains("a tenth of the median", finding.Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Throughput_near_miss_all_transfers_alike() =>
+        Assert.DoesNotContain(Analyze.Diagnose(BulkTransfers(TimeSpan.FromMicroseconds(800))).Findings, f => f.Code == FindingCodes.SlowResponse);
+}

@@ -39,10 +39,10 @@ public sealed class RetransmissionDetector : IDetector, IFlowObserver
             }
         }
 
-        if (flow.Originator.ZeroWindows + flow.Responder.ZeroWindows > 0)
+        if (flow.Originator.ZeroWindows + flow.Responder.ZeroWindows > 0 || WindowLimited(flow.Originator) || WindowLimited(flow.Responder))
         {
             _zeroWindowFlows++;
-            _zeroWindow.Offer(flow, flow.Originator.ZeroWindows + flow.Responder.ZeroWindows);
+            _zeroWindow.Offer(flow, flow.Originator.ZeroWindows + flow.Responder.ZeroWindows + flow.Originator.WindowFullSegments + flow.Responder.WindowFullSegments);
         }
     }
 
@@ -113,24 +113,38 @@ public sealed class RetransmissionDetector : IDetector, IFlowObserver
         });
     }
 
+    /// <summary>The sender keeps filling the receiver's window: ≥ 10 times and ≥ 5 % of its segments.</summary>
+    private static bool WindowLimited(in FlowDirection sender) =>
+        sender.WindowFullSegments >= 10 && sender.WindowFullSegments * 20 >= sender.DataSegments;
+
     private static Finding ZeroWindow(Flow flow, long zeroWindowFlows)
     {
-        bool originatorFull = flow.Originator.ZeroWindows >= flow.Responder.ZeroWindows;
-        ref readonly FlowDirection receiver = ref originatorFull ? ref flow.Originator : ref flow.Responder;
-        string who = originatorFull ? FlowText.Client(flow) : FlowText.Server(flow);
-        string peer = originatorFull ? FlowText.Server(flow) : FlowText.Client(flow);
-        return FlowText.Describe(flow, receiver.FirstZeroWindowPacket, new Finding
+        // The receiver is the side that advertised zero windows, or whose window the peer kept filling.
+        int originatorScore = flow.Originator.ZeroWindows + flow.Responder.WindowFullSegments;
+        int responderScore = flow.Responder.ZeroWindows + flow.Originator.WindowFullSegments;
+        bool originatorReceives = originatorScore >= responderScore;
+        ref readonly FlowDirection receiver = ref originatorReceives ? ref flow.Originator : ref flow.Responder;
+        ref readonly FlowDirection sender = ref originatorReceives ? ref flow.Responder : ref flow.Originator;
+        string who = originatorReceives ? FlowText.Client(flow) : FlowText.Server(flow);
+        string peer = originatorReceives ? FlowText.Server(flow) : FlowText.Client(flow);
+        string title = receiver.ZeroWindows > 0
+            ? $"{who} advertised a zero receive window {FlowText.Count(receiver.ZeroWindows, "time", "times")}"
+            : $"{peer} filled {who}'s receive window {FlowText.Count(sender.WindowFullSegments, "time", "times")} (window full)";
+        return FlowText.Describe(flow, receiver.ZeroWindows > 0 ? receiver.FirstZeroWindowPacket : flow.FirstPacketNumber, new Finding
         {
             Code = FindingCodes.TcpZeroWindow,
             Severity = FindingSeverity.Warning,
-            Title = $"{who} advertised a zero receive window {FlowText.Count(receiver.ZeroWindows, "time", "times")}",
+            Title = title,
             Verdict = $"{who} cannot keep up: its receive buffer filled and {peer} had to stop sending.",
-            Explanation = $"A zero window means {who}'s TCP receive buffer is full because its application is not reading the data fast enough. "
-                + "The network is not the bottleneck here: the receiving application (or the VM's CPU or disk) is.",
-            NextStep = $"Look at {who}'s application and VM: CPU, memory and disk metrics at that time, thread pool starvation, a slow consumer. "
-                + "Resizing the VM or tuning the application helps; changing the network does not.",
+            Explanation = receiver.ZeroWindows > 0
+                ? $"A zero window means {who}'s TCP receive buffer is full because its application is not reading the data fast enough. "
+                    + "The network is not the bottleneck here: the receiving application (or the VM's CPU or disk) is."
+                : $"{peer} repeatedly sent exactly up to the edge of the window {who} advertised and then had to wait: the receive window, not the network, limits the transfer "
+                    + "(a slow reader, or a receive buffer too small for this round-trip time).",
+            NextStep = $"Look at {who}'s application and VM: CPU, memory and disk metrics at that time, thread pool starvation, a slow consumer; "
+                + "check the receive buffer / TCP window auto-tuning settings of its OS. Resizing the VM or tuning the application helps; changing the network does not.",
             WiresharkFilter = TcpConnectionDetector.WiresharkFilter(flow) + " && (tcp.analysis.zero_window || tcp.analysis.window_full)",
-            Facts = new Dictionary<string, double> { ["zeroWindows"] = receiver.ZeroWindows, ["flowsWithZeroWindow"] = zeroWindowFlows },
+            Facts = new Dictionary<string, double> { ["zeroWindows"] = receiver.ZeroWindows, ["windowFullSegments"] = sender.WindowFullSegments, ["flowsWithZeroWindow"] = zeroWindowFlows },
             Weight = receiver.ZeroWindows,
         });
     }

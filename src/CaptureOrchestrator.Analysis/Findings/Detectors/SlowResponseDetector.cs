@@ -12,6 +12,14 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
     private static readonly long SlowFirstByteNs = (long)TimeSpan.FromSeconds(1).TotalNanoseconds;
     private const int Reported = 3;
 
+    /// <summary>Bulk transfers (≥ 1 MB one way, ≥ 1 s) slower than a tenth of the median bulk transfer are outliers.</summary>
+    private const long BulkBytes = 1_000_000;
+    private static readonly long BulkNanoseconds = (long)TimeSpan.FromSeconds(1).TotalNanoseconds;
+    private const int MinimumBulkFlows = 5;
+    private const int MaxBulkSamples = 10_000;
+    private readonly List<double> _bulkThroughputs = [];
+    private readonly TopFlows _slowestBulk = new(Reported);
+
     private readonly TopFlows _slowHandshake = new(Reported);
     private readonly TopFlows _slowFirstByte = new(Reported);
     private long _slowHandshakes;
@@ -28,6 +36,14 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
         {
             _slowHandshakes++;
             _slowHandshake.Offer(flow, flow.HandshakeNanoseconds);
+        }
+
+        long bulk = Math.Max(flow.Originator.PayloadBytes, flow.Responder.PayloadBytes);
+        if (bulk >= BulkBytes && flow.DurationNanoseconds >= BulkNanoseconds && _bulkThroughputs.Count < MaxBulkSamples)
+        {
+            double bytesPerSecond = bulk / (flow.DurationNanoseconds / 1e9);
+            _bulkThroughputs.Add(bytesPerSecond);
+            _slowestBulk.Offer(flow, -bytesPerSecond);
         }
 
         long firstByte = TimeToFirstByte(flow);
@@ -68,6 +84,11 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
                 "handshakeMs", flow.FirstPacketNumber);
         }
 
+        foreach (Finding outlier in ThroughputOutliers())
+        {
+            yield return outlier;
+        }
+
         foreach ((Flow flow, double ns) in _slowFirstByte.Descending())
         {
             double seconds = ns / 1e9;
@@ -78,6 +99,32 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
                 + (_slowFirstBytes > 1 ? $" {_slowFirstBytes} requests were this slow." : string.Empty),
                 "Investigate the application on the server (its logs and dependencies such as a database), and the VM's CPU, memory and disk metrics at that time.",
                 "timeToFirstByteMs", flow.FirstPacketNumber);
+        }
+    }
+
+    private IEnumerable<Finding> ThroughputOutliers()
+    {
+        if (_bulkThroughputs.Count < MinimumBulkFlows)
+        {
+            yield break;
+        }
+
+        _bulkThroughputs.Sort();
+        double median = _bulkThroughputs[_bulkThroughputs.Count / 2];
+        foreach ((Flow flow, double negative) in _slowestBulk.Descending())
+        {
+            double throughput = -negative;
+            if (throughput >= median / 10)
+            {
+                continue;
+            }
+
+            yield return Slow(flow, $"Transfer {FlowText.Client(flow)} ↔ {FlowText.Server(flow)} ran at {throughput / 1e3:0} kB/s, a tenth of the median bulk transfer ({median / 1e3:0} kB/s)",
+                flow.DurationNanoseconds / 1e6,
+                $"Among the {_bulkThroughputs.Count} bulk transfers in this capture the median moved {median / 1e3:0} kB/s; this one managed {throughput / 1e3:0} kB/s. "
+                + "Check its own findings (retransmissions, zero window) — a single slow flow usually has a local cause: a different path, a loaded server, or a small receive window.",
+                "Compare the path of this flow with the fast ones (Network Watcher next hop and connection troubleshoot from the source VM), and the load of the server it talks to.",
+                "durationMs", flow.FirstPacketNumber);
         }
     }
 
