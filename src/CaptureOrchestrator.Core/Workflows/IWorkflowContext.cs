@@ -76,13 +76,18 @@ public static class WorkflowContextExtensions
         Task timer = context.CreateTimer(timeout, timerCancellation.Token);
         Task<T> received = context.WaitForExternalEvent<T>(eventName, eventCancellation.Token);
         Task winner = await Task.WhenAny(timer, received).ConfigureAwait(true);
+
+        // Cancel synchronously: CancelAsync would run the callbacks on the thread pool, outside
+        // the host's deterministic scheduling of workflow code.
+#pragma warning disable CA1849
         if (winner == received)
         {
-            await timerCancellation.CancelAsync().ConfigureAwait(true);
+            timerCancellation.Cancel();
             return await received.ConfigureAwait(true);
         }
 
-        await eventCancellation.CancelAsync().ConfigureAwait(true);
+        eventCancellation.Cancel();
+#pragma warning restore CA1849
         throw new TimeoutException($"event '{eventName}' did not arrive within {timeout}");
     }
 }

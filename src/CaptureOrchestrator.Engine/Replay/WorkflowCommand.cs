@@ -1,0 +1,10 @@
+namespace CaptureOrchestrator.Engine.Replay;
+
+/// <summary>Something the workflow asked for that its history does not yet record: the engine carries it out.</summary>
+public abstract record WorkflowCommand(int TaskId);
+
+public sealed record ScheduleActivity(int TaskId, string Name, string? Input) : WorkflowCommand(TaskId);
+
+public sealed record StartTimer(int TaskId, DateTime FireAt) : WorkflowCommand(TaskId);
+
+public sealed record ScheduleSubWorkflow(int TaskId, string Name, string InstanceId, string? Input) : WorkflowCommand(TaskId);
