@@ -1,11 +1,26 @@
+using System.Text.Json.Serialization;
 using CaptureOrchestrator.Core.Workflows;
 
 namespace CaptureOrchestrator.Engine.Replay;
 
 /// <summary>
 /// One entry of an instance's append-only history. The workflow's state is whatever replaying
-/// these events through its code produces; nothing else is stored.
+/// these events through its code produces; nothing else is stored. Stored as JSON with a
+/// "type" discriminator (names are part of the stored format: never rename them).
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(WorkflowStarted), "workflowStarted")]
+[JsonDerivedType(typeof(EpisodeStarted), "episodeStarted")]
+[JsonDerivedType(typeof(ActivityScheduled), "activityScheduled")]
+[JsonDerivedType(typeof(ActivityCompleted), "activityCompleted")]
+[JsonDerivedType(typeof(ActivityFailed), "activityFailed")]
+[JsonDerivedType(typeof(TimerCreated), "timerCreated")]
+[JsonDerivedType(typeof(TimerFired), "timerFired")]
+[JsonDerivedType(typeof(EventRaised), "eventRaised")]
+[JsonDerivedType(typeof(SubWorkflowScheduled), "subWorkflowScheduled")]
+[JsonDerivedType(typeof(SubWorkflowCompleted), "subWorkflowCompleted")]
+[JsonDerivedType(typeof(SubWorkflowFailed), "subWorkflowFailed")]
+[JsonDerivedType(typeof(CustomStatusSet), "customStatusSet")]
 public abstract record HistoryEvent(DateTime Timestamp);
 
 /// <summary>The instance started (or restarted by continue-as-new) with this input.</summary>

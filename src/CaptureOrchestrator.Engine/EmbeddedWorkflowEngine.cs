@@ -1,0 +1,171 @@
+using CaptureOrchestrator.Core.Workflows;
+using CaptureOrchestrator.Engine.Replay;
+using CaptureOrchestrator.Engine.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CaptureOrchestrator.Engine;
+
+/// <summary>
+/// Runs registered workflows on one machine over a SQLite store: each round replays the
+/// instances that have new messages and runs queued activities. <see cref="RunOnce"/> is one
+/// round at a given time (tests drive it with their own clock).
+/// </summary>
+public sealed partial class EmbeddedWorkflowEngine : IDisposable
+{
+    private static readonly TimeSpan ActivityLease = TimeSpan.FromMinutes(5);
+    private readonly SqliteWorkflowStore _store;
+    private readonly WorkflowRegistry _registry;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+
+    /// <param name="databasePath">SQLite file (":memory:" for a private in-memory store).</param>
+    /// <param name="registry">Workflows and activities by name.</param>
+    /// <param name="loggerFactory">Structured logs per instance.</param>
+    /// <exception cref="WorkflowStoreException">The database cannot be opened.</exception>
+    public EmbeddedWorkflowEngine(string databasePath, WorkflowRegistry registry, ILoggerFactory? loggerFactory = null)
+    {
+        _store = new SqliteWorkflowStore(databasePath);
+        _registry = registry;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<EmbeddedWorkflowEngine>();
+    }
+
+    public void Dispose() => _store.Dispose();
+
+    /// <summary>Starts an instance; an existing id is returned as is (idempotent start).</summary>
+    public string Start(string workflowName, object? input, string? instanceId, DateTime now)
+    {
+        string id = instanceId ?? Guid.NewGuid().ToString("N");
+        _store.CreateInstance(id, workflowName, WorkflowSerializer.Serialize(input), now);
+        return id;
+    }
+
+    public void RaiseEvent(string instanceId, string eventName, object? payload, DateTime now) =>
+        _store.RaiseEvent(instanceId, eventName, WorkflowSerializer.Serialize(payload), now);
+
+    public WorkflowMetadata? GetInstance(string instanceId) => _store.GetInstance(instanceId);
+
+    /// <summary>One round: every instance with visible messages takes a step, then queued activities run.</summary>
+    /// <returns>Whether anything was done.</returns>
+    public async Task<bool> RunOnce(DateTime now, CancellationToken cancellationToken = default)
+    {
+        bool worked = false;
+        foreach (string instanceId in _store.InstancesWithWork(now, limit: 1000))
+        {
+            Step(instanceId, now);
+            worked = true;
+        }
+
+        while (_store.LeaseActivity(now, ActivityLease) is { } activity)
+        {
+            HistoryEvent outcome = await RunActivity(activity, cancellationToken).ConfigureAwait(false);
+            _store.CompleteActivity(activity, outcome, now);
+            worked = true;
+        }
+
+        return worked;
+    }
+
+    private void Step(string instanceId, DateTime now)
+    {
+        WorkflowWorkItem? work = _store.LoadWorkflowWork(instanceId, now);
+        if (work is null || work.Inbox.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<long> consumed = work.Inbox.Select(m => m.Id).ToList();
+        var history = work.History.ToList();
+        var appended = new List<HistoryEvent>();
+        if (history.Count == 0)
+        {
+            if (work.Inbox.FirstOrDefault(m => m.Event is WorkflowStarted).Event is not WorkflowStarted started)
+            {
+                return; // messages for an instance that has not started yet: leave them
+            }
+
+            history.Add(started);
+            appended.Add(started);
+        }
+
+        var arrived = new List<HistoryEvent> { new EpisodeStarted(now) };
+        arrived.AddRange(work.Inbox.Select(m => m.Event).Where(e => e is not WorkflowStarted));
+        appended.AddRange(arrived);
+
+        if (!_registry.TryCreateWorkflow(work.Name, out IWorkflow workflow))
+        {
+            Fail(instanceId, consumed, appended, new WorkflowFailureDetails(typeof(InvalidOperationException).FullName!, $"no workflow named '{work.Name}' is registered"), now);
+            return;
+        }
+
+        ReplayOutcome outcome;
+        try
+        {
+            outcome = WorkflowReplayer.Replay(workflow, instanceId, history, arrived, _loggerFactory);
+        }
+        catch (Exception e) when (e is NonDeterministicWorkflowException or WorkflowPayloadException)
+        {
+            Fail(instanceId, consumed, appended, WorkflowFailureDetails.FromException(e), now);
+            return;
+        }
+
+        if (outcome.State == ReplayState.ContinuedAsNew)
+        {
+            _store.RestartInstance(instanceId, consumed, work.Name, outcome.ContinueAsNewInput, outcome.CarriedOverEvents, outcome.CustomStatus, now);
+            return;
+        }
+
+        foreach (WorkflowCommand command in outcome.NewCommands)
+        {
+            appended.Add(command switch
+            {
+                ScheduleActivity a => new ActivityScheduled(now, a.TaskId, a.Name, a.Input),
+                StartTimer t => new TimerCreated(now, t.TaskId, t.FireAt),
+                ScheduleSubWorkflow s => new SubWorkflowScheduled(now, s.TaskId, s.Name, s.InstanceId, s.Input),
+                _ => throw new InvalidOperationException($"unknown command {command}"),
+            });
+        }
+
+        WorkflowRuntimeStatus status = outcome.State switch
+        {
+            ReplayState.Completed => WorkflowRuntimeStatus.Completed,
+            ReplayState.Failed => WorkflowRuntimeStatus.Failed,
+            _ => WorkflowRuntimeStatus.Running,
+        };
+        _store.CommitWorkflowStep(instanceId, consumed, appended, outcome.NewCommands, status, outcome.SerializedOutput, outcome.Failure, outcome.CustomStatus, now);
+        LogStep(_logger, work.Name, instanceId, status, outcome.NewCommands.Count);
+    }
+
+    private void Fail(string instanceId, IReadOnlyList<long> consumed, List<HistoryEvent> appended, WorkflowFailureDetails failure, DateTime now)
+    {
+        _store.CommitWorkflowStep(instanceId, consumed, appended, [], WorkflowRuntimeStatus.Failed, null, failure, null, now);
+        LogFailed(_logger, instanceId, failure.ErrorMessage);
+    }
+
+    private async Task<HistoryEvent> RunActivity(ActivityWorkItem item, CancellationToken cancellationToken)
+    {
+        DateTime started = DateTime.UtcNow;
+        if (!_registry.TryCreateActivity(item.Name, out IActivity activity))
+        {
+            return new ActivityFailed(started, item.TaskId, new WorkflowFailureDetails(typeof(InvalidOperationException).FullName!, $"no activity named '{item.Name}' is registered"));
+        }
+
+        try
+        {
+            object? input = WorkflowSerializer.Deserialize(item.Input, activity.InputType, $"input of activity {item.Name}");
+            object? result = await activity.RunAsync(new ActivityContext(item.Name, item.InstanceId, item.Attempt), input, cancellationToken).ConfigureAwait(false);
+            return new ActivityCompleted(started, item.TaskId, WorkflowSerializer.Serialize(result));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new ActivityFailed(started, item.TaskId, WorkflowFailureDetails.FromException(e));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "workflow {Name} {InstanceId}: {Status}, {Commands} new commands")]
+    private static partial void LogStep(ILogger logger, string name, string instanceId, WorkflowRuntimeStatus status, int commands);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "workflow instance {InstanceId} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string instanceId, string reason);
+}

@@ -1,0 +1,305 @@
+using System.Globalization;
+using System.Text.Json;
+using CaptureOrchestrator.Core.Workflows;
+using CaptureOrchestrator.Engine.Replay;
+using Microsoft.Data.Sqlite;
+
+namespace CaptureOrchestrator.Engine.Storage;
+
+/// <summary>A workflow instance's pending work: its history and the messages that arrived since.</summary>
+internal sealed record WorkflowWorkItem(string InstanceId, string Name, IReadOnlyList<HistoryEvent> History, IReadOnlyList<(long Id, HistoryEvent Event)> Inbox);
+
+/// <summary>An activity leased to a worker.</summary>
+internal sealed record ActivityWorkItem(long Id, string InstanceId, int TaskId, string Name, string? Input, int Attempt);
+
+/// <summary>
+/// Durable state of the embedded engine in SQLite: instances, their append-only histories, an
+/// inbox of messages per instance (completions, fired timers, raised events — a timer is a
+/// message that becomes visible at its time) and a queue of activities. Every state change of
+/// one step happens in one transaction, so a crash at any point leaves a consistent store.
+/// </summary>
+internal sealed class SqliteWorkflowStore : IDisposable
+{
+    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web);
+    private readonly SqliteConnection _connection;
+
+    static SqliteWorkflowStore() => SQLitePCL.Batteries_V2.Init();
+
+    /// <param name="path">Database file; ":memory:" for a private in-memory store (tests).</param>
+    /// <exception cref="WorkflowStoreException">The file cannot be opened or is not a workflow store.</exception>
+    public SqliteWorkflowStore(string path)
+    {
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        try
+        {
+            _connection.Open();
+            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+            Execute("""
+                CREATE TABLE IF NOT EXISTS instances (
+                    instance_id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL,
+                    input TEXT, output TEXT, custom_status TEXT, failure TEXT,
+                    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS history (
+                    instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
+                    PRIMARY KEY (instance_id, seq));
+                CREATE TABLE IF NOT EXISTS inbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, event TEXT NOT NULL, visible_at INTEGER NOT NULL);
+                CREATE INDEX IF NOT EXISTS inbox_visible ON inbox (visible_at, instance_id);
+                CREATE TABLE IF NOT EXISTS activities (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, task_id INTEGER NOT NULL,
+                    name TEXT NOT NULL, input TEXT, attempt INTEGER NOT NULL DEFAULT 1, leased_until INTEGER NOT NULL DEFAULT 0);
+                """);
+        }
+        catch (SqliteException e)
+        {
+            _connection.Dispose();
+            throw new WorkflowStoreException($"cannot open the workflow store '{path}': {e.Message}", e);
+        }
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    /// <summary>Creates an instance unless one with that id exists; false when it already existed.</summary>
+    public bool CreateInstance(string instanceId, string name, string? input, DateTime now)
+    {
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        if (Scalar<long>(transaction, "SELECT COUNT(*) FROM instances WHERE instance_id = $id", ("$id", instanceId)) > 0)
+        {
+            return false;
+        }
+
+        Execute(transaction, "INSERT INTO instances (instance_id, name, status, input, created_at, updated_at) VALUES ($id, $name, $status, $input, $now, $now)",
+            ("$id", instanceId), ("$name", name), ("$status", nameof(WorkflowRuntimeStatus.Pending)), ("$input", input), ("$now", Ticks(now)));
+        Enqueue(transaction, instanceId, new WorkflowStarted(now, name, input), now);
+        transaction.Commit();
+        return true;
+    }
+
+    public void RaiseEvent(string instanceId, string name, string? payload, DateTime now)
+    {
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        Enqueue(transaction, instanceId, new EventRaised(now, name, payload), now);
+        transaction.Commit();
+    }
+
+    /// <summary>Instances with at least one message visible at <paramref name="now"/>.</summary>
+    public IReadOnlyList<string> InstancesWithWork(DateTime now, int limit)
+    {
+        using SqliteCommand command = Command(null, "SELECT DISTINCT instance_id FROM inbox WHERE visible_at <= $now LIMIT $limit", ("$now", Ticks(now)), ("$limit", limit));
+        using SqliteDataReader reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    public WorkflowWorkItem? LoadWorkflowWork(string instanceId, DateTime now)
+    {
+        string? name = Scalar<string?>(null, "SELECT name FROM instances WHERE instance_id = $id", ("$id", instanceId));
+        if (name is null)
+        {
+            return null;
+        }
+
+        var history = new List<HistoryEvent>();
+        using (SqliteCommand command = Command(null, "SELECT event FROM history WHERE instance_id = $id ORDER BY seq", ("$id", instanceId)))
+        using (SqliteDataReader reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                history.Add(Deserialize(reader.GetString(0)));
+            }
+        }
+
+        var inbox = new List<(long, HistoryEvent)>();
+        using (SqliteCommand command = Command(null, "SELECT id, event FROM inbox WHERE instance_id = $id AND visible_at <= $now ORDER BY id", ("$id", instanceId), ("$now", Ticks(now))))
+        using (SqliteDataReader reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                inbox.Add((reader.GetInt64(0), Deserialize(reader.GetString(1))));
+            }
+        }
+
+        return new WorkflowWorkItem(instanceId, name, history, inbox);
+    }
+
+    /// <summary>
+    /// Records one workflow step atomically: consumes the inbox messages it processed, appends
+    /// the events to the history, queues its new activities and timers, updates the instance.
+    /// </summary>
+    public void CommitWorkflowStep(string instanceId, IReadOnlyList<long> consumed, IReadOnlyList<HistoryEvent> appended, IReadOnlyList<WorkflowCommand> commands, WorkflowRuntimeStatus status, string? output, WorkflowFailureDetails? failure, string? customStatus, DateTime now)
+    {
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        foreach (long id in consumed)
+        {
+            Execute(transaction, "DELETE FROM inbox WHERE id = $id", ("$id", id));
+        }
+
+        long next = Scalar<long>(transaction, "SELECT COALESCE(MAX(seq), -1) + 1 FROM history WHERE instance_id = $id", ("$id", instanceId));
+        foreach (HistoryEvent historyEvent in appended)
+        {
+            Execute(transaction, "INSERT INTO history (instance_id, seq, event) VALUES ($id, $seq, $event)", ("$id", instanceId), ("$seq", next++), ("$event", Serialize(historyEvent)));
+        }
+
+        foreach (WorkflowCommand command in commands)
+        {
+            switch (command)
+            {
+                case ScheduleActivity activity:
+                    Execute(transaction, "INSERT INTO activities (instance_id, task_id, name, input) VALUES ($id, $task, $name, $input)",
+                        ("$id", instanceId), ("$task", activity.TaskId), ("$name", activity.Name), ("$input", activity.Input));
+                    break;
+                case StartTimer timer:
+                    Enqueue(transaction, instanceId, new TimerFired(timer.FireAt, timer.TaskId), timer.FireAt);
+                    break;
+            }
+        }
+
+        Execute(transaction, "UPDATE instances SET status = $status, output = $output, failure = $failure, custom_status = $custom, updated_at = $now WHERE instance_id = $id",
+            ("$id", instanceId), ("$status", status.ToString()), ("$output", output), ("$failure", failure is null ? null : JsonSerializer.Serialize(failure, EventJson)),
+            ("$custom", customStatus), ("$now", Ticks(now)));
+        transaction.Commit();
+    }
+
+    /// <summary>
+    /// Continue-as-new: the history is truncated and the instance restarts with new input and
+    /// the events it had not consumed, in one transaction.
+    /// </summary>
+    public void RestartInstance(string instanceId, IReadOnlyList<long> consumed, string name, string? input, IReadOnlyList<EventRaised> carried, string? customStatus, DateTime now)
+    {
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        foreach (long id in consumed)
+        {
+            Execute(transaction, "DELETE FROM inbox WHERE id = $id", ("$id", id));
+        }
+
+        Execute(transaction, "DELETE FROM history WHERE instance_id = $id", ("$id", instanceId));
+        Enqueue(transaction, instanceId, new WorkflowStarted(now, name, input), now);
+        foreach (EventRaised raised in carried)
+        {
+            Enqueue(transaction, instanceId, raised, now);
+        }
+
+        Execute(transaction, "UPDATE instances SET status = $status, input = $input, custom_status = $custom, updated_at = $now WHERE instance_id = $id",
+            ("$id", instanceId), ("$status", nameof(WorkflowRuntimeStatus.ContinuedAsNew)), ("$input", input), ("$custom", customStatus), ("$now", Ticks(now)));
+        transaction.Commit();
+    }
+
+    /// <summary>Leases the next activity whose lease has expired (a crashed worker's activity runs again).</summary>
+    public ActivityWorkItem? LeaseActivity(DateTime now, TimeSpan lease)
+    {
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        using SqliteCommand select = Command(transaction, "SELECT id, instance_id, task_id, name, input, attempt FROM activities WHERE leased_until <= $now ORDER BY id LIMIT 1", ("$now", Ticks(now)));
+        ActivityWorkItem? item = null;
+        using (SqliteDataReader reader = select.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                item = new ActivityWorkItem(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5));
+            }
+        }
+
+        if (item is not null)
+        {
+            Execute(transaction, "UPDATE activities SET leased_until = $until, attempt = attempt + 1 WHERE id = $id", ("$id", item.Id), ("$until", Ticks(now + lease)));
+        }
+
+        transaction.Commit();
+        return item;
+    }
+
+    /// <summary>Records an activity's result once: removes it from the queue and posts the outcome to its instance.</summary>
+    public void CompleteActivity(ActivityWorkItem item, HistoryEvent outcome, DateTime now)
+    {
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        if (Execute(transaction, "DELETE FROM activities WHERE id = $id", ("$id", item.Id)) == 1)
+        {
+            Enqueue(transaction, item.InstanceId, outcome, now);
+        }
+
+        transaction.Commit();
+    }
+
+    public WorkflowMetadata? GetInstance(string instanceId)
+    {
+        using SqliteCommand command = Command(null, "SELECT name, status, created_at, updated_at, input, output, custom_status, failure FROM instances WHERE instance_id = $id", ("$id", instanceId));
+        using SqliteDataReader reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+        return new WorkflowMetadata(
+            reader.GetString(0), instanceId, Enum.Parse<WorkflowRuntimeStatus>(reader.GetString(1)),
+            new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero), new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+            Text(4), Text(5), Text(6), Text(7) is { } failure ? JsonSerializer.Deserialize<WorkflowFailureDetails>(failure, EventJson) : null);
+    }
+
+    public int CountQueuedActivities() => (int)Scalar<long>(null, "SELECT COUNT(*) FROM activities");
+
+    private void Enqueue(SqliteTransaction transaction, string instanceId, HistoryEvent message, DateTime visibleAt) =>
+        Execute(transaction, "INSERT INTO inbox (instance_id, event, visible_at) VALUES ($id, $event, $visible)",
+            ("$id", instanceId), ("$event", Serialize(message)), ("$visible", Ticks(visibleAt)));
+
+    private static string Serialize(HistoryEvent historyEvent) => JsonSerializer.Serialize(historyEvent, EventJson);
+
+    private static HistoryEvent Deserialize(string json) =>
+        JsonSerializer.Deserialize<HistoryEvent>(json, EventJson) ?? throw new WorkflowStoreException("a stored history event is empty");
+
+    private static long Ticks(DateTime time) => time.ToUniversalTime().Ticks;
+
+    private void Execute(string sql)
+    {
+        using SqliteCommand command = Command(null, sql);
+        command.ExecuteNonQuery();
+    }
+
+    private int Execute(SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using SqliteCommand command = Command(transaction, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private T Scalar<T>(SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using SqliteCommand command = Command(transaction, sql, parameters);
+        object? value = command.ExecuteScalar();
+        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture);
+    }
+
+    private SqliteCommand Command(SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach ((string name, object? value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+}
+
+/// <summary>The workflow store cannot be used (missing, locked or not a workflow store).</summary>
+public sealed class WorkflowStoreException : Exception
+{
+    public WorkflowStoreException()
+    {
+    }
+
+    public WorkflowStoreException(string message)
+        : base(message)
+    {
+    }
+
+    public WorkflowStoreException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
