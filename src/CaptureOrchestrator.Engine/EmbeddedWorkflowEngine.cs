@@ -14,6 +14,11 @@ namespace CaptureOrchestrator.Engine;
 public sealed partial class EmbeddedWorkflowEngine : IDisposable
 {
     private static readonly TimeSpan ActivityLease = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(200);
+
+    // One SQLite connection: callers (HTTP requests) and the engine loop take turns.
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _wake = new(0);
     private readonly SqliteWorkflowStore _store;
     private readonly WorkflowRegistry _registry;
     private readonly ILoggerFactory _loggerFactory;
@@ -31,40 +36,140 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
         _logger = _loggerFactory.CreateLogger<EmbeddedWorkflowEngine>();
     }
 
-    public void Dispose() => _store.Dispose();
+    /// <summary>Activities run at the same time (bounded worker pool).</summary>
+    public int MaxConcurrentActivities { get; init; } = Math.Max(4, Environment.ProcessorCount * 4);
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _wake.Dispose();
+    }
 
     /// <summary>Starts an instance; an existing id is returned as is (idempotent start).</summary>
     public string Start(string workflowName, object? input, string? instanceId, DateTime now)
     {
         string id = instanceId ?? Guid.NewGuid().ToString("N");
-        _store.CreateInstance(id, workflowName, WorkflowSerializer.Serialize(input), now);
+        lock (_gate)
+        {
+            _store.CreateInstance(id, workflowName, WorkflowSerializer.Serialize(input), now);
+        }
+
+        _wake.Release();
         return id;
     }
 
-    public void RaiseEvent(string instanceId, string eventName, object? payload, DateTime now) =>
-        _store.RaiseEvent(instanceId, eventName, WorkflowSerializer.Serialize(payload), now);
+    public void RaiseEvent(string instanceId, string eventName, object? payload, DateTime now)
+    {
+        lock (_gate)
+        {
+            _store.RaiseEvent(instanceId, eventName, WorkflowSerializer.Serialize(payload), now);
+        }
 
-    public WorkflowMetadata? GetInstance(string instanceId) => _store.GetInstance(instanceId);
+        _wake.Release();
+    }
 
-    /// <summary>One round: every instance with visible messages takes a step, then queued activities run.</summary>
+    public WorkflowMetadata? GetInstance(string instanceId)
+    {
+        lock (_gate)
+        {
+            return _store.GetInstance(instanceId);
+        }
+    }
+
+    public bool Terminate(string instanceId, object? output, DateTime now)
+    {
+        lock (_gate)
+        {
+            return _store.Terminate(instanceId, WorkflowSerializer.Serialize(output), now);
+        }
+    }
+
+    public bool Purge(string instanceId)
+    {
+        lock (_gate)
+        {
+            return _store.Purge(instanceId);
+        }
+    }
+
+    public IReadOnlyList<WorkflowMetadata> Query(string? instanceIdPrefix, int limit)
+    {
+        lock (_gate)
+        {
+            return _store.InstanceIds(instanceIdPrefix, limit).Select(_store.GetInstance).OfType<WorkflowMetadata>().ToList();
+        }
+    }
+
+    /// <summary>The recorded history (used by the replay check of the test harness).</summary>
+    public IReadOnlyList<Replay.HistoryEvent> History(string instanceId)
+    {
+        lock (_gate)
+        {
+            return _store.History(instanceId);
+        }
+    }
+
+    /// <summary>Runs rounds until cancelled, waking early when work is started or events arrive.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            bool worked = await RunOnce(DateTime.UtcNow, cancellationToken).ConfigureAwait(false);
+            if (!worked)
+            {
+                try
+                {
+                    await _wake.WaitAsync(IdlePoll, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>One round: every instance with visible messages takes a step, then queued activities run in parallel.</summary>
     /// <returns>Whether anything was done.</returns>
     public async Task<bool> RunOnce(DateTime now, CancellationToken cancellationToken = default)
     {
         bool worked = false;
-        foreach (string instanceId in _store.InstancesWithWork(now, limit: 1000))
+        lock (_gate)
         {
-            Step(instanceId, now);
-            worked = true;
+            foreach (string instanceId in _store.InstancesWithWork(now, limit: 1000))
+            {
+                Step(instanceId, now);
+                worked = true;
+            }
         }
 
-        while (_store.LeaseActivity(now, ActivityLease) is { } activity)
+        while (true)
         {
-            HistoryEvent outcome = await RunActivity(activity, cancellationToken).ConfigureAwait(false);
-            _store.CompleteActivity(activity, outcome, now);
+            var leased = new List<ActivityWorkItem>();
+            lock (_gate)
+            {
+                while (leased.Count < MaxConcurrentActivities && _store.LeaseActivity(now, ActivityLease) is { } activity)
+                {
+                    leased.Add(activity);
+                }
+            }
+
+            if (leased.Count == 0)
+            {
+                return worked;
+            }
+
+            HistoryEvent[] outcomes = await Task.WhenAll(leased.Select(a => RunActivity(a, cancellationToken))).ConfigureAwait(false);
+            lock (_gate)
+            {
+                for (int i = 0; i < leased.Count; i++)
+                {
+                    _store.CompleteActivity(leased[i], outcomes[i], now);
+                }
+            }
+
             worked = true;
         }
-
-        return worked;
     }
 
     private void Step(string instanceId, DateTime now)
@@ -153,6 +258,7 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
 
         try
         {
+            await Task.Yield(); // run on the pool: activities of one round proceed in parallel
             object? input = WorkflowSerializer.Deserialize(item.Input, activity.InputType, $"input of activity {item.Name}");
             object? result = await activity.RunAsync(new ActivityContext(item.Name, item.InstanceId, item.Attempt), input, cancellationToken).ConfigureAwait(false);
             return new ActivityCompleted(started, item.TaskId, WorkflowSerializer.Serialize(result));

@@ -242,6 +242,64 @@ internal sealed class SqliteWorkflowStore : IDisposable
 
     public int CountQueuedActivities() => (int)Scalar<long>(null, "SELECT COUNT(*) FROM activities");
 
+    /// <summary>Ends a running instance: drops its queued work and marks it terminated; false when it is not running.</summary>
+    public bool Terminate(string instanceId, string? output, DateTime now)
+    {
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        string? status = Scalar<string?>(transaction, "SELECT status FROM instances WHERE instance_id = $id", ("$id", instanceId));
+        if (status is null || !IsRunning(status))
+        {
+            return false;
+        }
+
+        Execute(transaction, "DELETE FROM inbox WHERE instance_id = $id", ("$id", instanceId));
+        Execute(transaction, "DELETE FROM activities WHERE instance_id = $id", ("$id", instanceId));
+        Execute(transaction, "UPDATE instances SET status = $status, output = $output, updated_at = $now WHERE instance_id = $id",
+            ("$id", instanceId), ("$status", nameof(WorkflowRuntimeStatus.Terminated)), ("$output", output), ("$now", Ticks(now)));
+        transaction.Commit();
+        return true;
+    }
+
+    /// <summary>Deletes a finished instance and its history; false when there is none or it still runs.</summary>
+    public bool Purge(string instanceId)
+    {
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        string? status = Scalar<string?>(transaction, "SELECT status FROM instances WHERE instance_id = $id", ("$id", instanceId));
+        if (status is null || IsRunning(status))
+        {
+            return false;
+        }
+
+        Execute(transaction, "DELETE FROM history WHERE instance_id = $id", ("$id", instanceId));
+        Execute(transaction, "DELETE FROM inbox WHERE instance_id = $id", ("$id", instanceId));
+        Execute(transaction, "DELETE FROM instances WHERE instance_id = $id", ("$id", instanceId));
+        transaction.Commit();
+        return true;
+    }
+
+    public IReadOnlyList<string> InstanceIds(string? prefix, int limit)
+    {
+        using SqliteCommand command = Command(null, "SELECT instance_id FROM instances WHERE instance_id LIKE $prefix ESCAPE '\\' ORDER BY created_at, instance_id LIMIT $limit",
+            ("$prefix", EscapeLike(prefix ?? string.Empty) + "%"), ("$limit", limit));
+        using SqliteDataReader reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>The recorded history of an instance (for replay checks and diagnostics).</summary>
+    public IReadOnlyList<HistoryEvent> History(string instanceId) => LoadWorkflowWork(instanceId, DateTime.MinValue)?.History ?? [];
+
+    private static bool IsRunning(string status) =>
+        status is nameof(WorkflowRuntimeStatus.Pending) or nameof(WorkflowRuntimeStatus.Running) or nameof(WorkflowRuntimeStatus.ContinuedAsNew);
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
     private void Enqueue(SqliteTransaction transaction, string instanceId, HistoryEvent message, DateTime visibleAt) =>
         Execute(transaction, "INSERT INTO inbox (instance_id, event, visible_at) VALUES ($id, $event, $visible)",
             ("$id", instanceId), ("$event", Serialize(message)), ("$visible", Ticks(visibleAt)));
