@@ -133,16 +133,30 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
     /// <returns>Whether anything was done.</returns>
     public async Task<bool> RunOnce(DateTime now, CancellationToken cancellationToken = default)
     {
-        bool worked = false;
+        bool stepped = RunWorkflowSteps(now);
+        bool ran = await RunActivities(now, cancellationToken).ConfigureAwait(false);
+        return stepped || ran;
+    }
+
+    /// <summary>Replays every instance that has messages visible at <paramref name="now"/> and records its step.</summary>
+    public bool RunWorkflowSteps(DateTime now)
+    {
         lock (_gate)
         {
-            foreach (string instanceId in _store.InstancesWithWork(now, limit: 1000))
+            IReadOnlyList<string> instances = _store.InstancesWithWork(now, limit: 1000);
+            foreach (string instanceId in instances)
             {
                 Step(instanceId, now);
-                worked = true;
             }
-        }
 
+            return instances.Count > 0;
+        }
+    }
+
+    /// <summary>Runs queued activities whose lease is free, at most <see cref="MaxConcurrentActivities"/> at a time.</summary>
+    public async Task<bool> RunActivities(DateTime now, CancellationToken cancellationToken = default)
+    {
+        bool worked = false;
         while (true)
         {
             var leased = new List<ActivityWorkItem>();

@@ -38,7 +38,8 @@ internal sealed class SqliteWorkflowStore : IDisposable
                 CREATE TABLE IF NOT EXISTS instances (
                     instance_id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL,
                     input TEXT, output TEXT, custom_status TEXT, failure TEXT,
-                    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+                    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+                    parent_instance_id TEXT, parent_task_id INTEGER);
                 CREATE TABLE IF NOT EXISTS history (
                     instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
                     PRIMARY KEY (instance_id, seq));
@@ -156,7 +157,15 @@ internal sealed class SqliteWorkflowStore : IDisposable
                 case StartTimer timer:
                     Enqueue(transaction, instanceId, new TimerFired(timer.FireAt, timer.TaskId), timer.FireAt);
                     break;
+                case ScheduleSubWorkflow sub:
+                    CreateChild(transaction, sub, instanceId, now);
+                    break;
             }
+        }
+
+        if (status is WorkflowRuntimeStatus.Completed or WorkflowRuntimeStatus.Failed)
+        {
+            NotifyParent(transaction, instanceId, status, output, failure, now);
         }
 
         Execute(transaction, "UPDATE instances SET status = $status, output = $output, failure = $failure, custom_status = $custom, updated_at = $now WHERE instance_id = $id",
@@ -187,6 +196,40 @@ internal sealed class SqliteWorkflowStore : IDisposable
         Execute(transaction, "UPDATE instances SET status = $status, input = $input, custom_status = $custom, updated_at = $now WHERE instance_id = $id",
             ("$id", instanceId), ("$status", nameof(WorkflowRuntimeStatus.ContinuedAsNew)), ("$input", input), ("$custom", customStatus), ("$now", Ticks(now)));
         transaction.Commit();
+    }
+
+    private void CreateChild(SqliteTransaction transaction, ScheduleSubWorkflow sub, string parentId, DateTime now)
+    {
+        if (Scalar<long>(transaction, "SELECT COUNT(*) FROM instances WHERE instance_id = $id", ("$id", sub.InstanceId)) > 0)
+        {
+            // An instance with that id exists already: the parent learns it could not start a child.
+            var failure = new WorkflowFailureDetails(typeof(InvalidOperationException).FullName!, $"an instance with id '{sub.InstanceId}' already exists");
+            Enqueue(transaction, parentId, new SubWorkflowFailed(now, sub.TaskId, failure), now);
+            return;
+        }
+
+        Execute(transaction, "INSERT INTO instances (instance_id, name, status, input, created_at, updated_at, parent_instance_id, parent_task_id) VALUES ($id, $name, $status, $input, $now, $now, $parent, $task)",
+            ("$id", sub.InstanceId), ("$name", sub.Name), ("$status", nameof(WorkflowRuntimeStatus.Pending)), ("$input", sub.Input), ("$now", Ticks(now)),
+            ("$parent", parentId), ("$task", sub.TaskId));
+        Enqueue(transaction, sub.InstanceId, new WorkflowStarted(now, sub.Name, sub.Input), now);
+    }
+
+    private void NotifyParent(SqliteTransaction transaction, string instanceId, WorkflowRuntimeStatus status, string? output, WorkflowFailureDetails? failure, DateTime now)
+    {
+        using SqliteCommand command = Command(transaction, "SELECT parent_instance_id, parent_task_id FROM instances WHERE instance_id = $id AND parent_instance_id IS NOT NULL", ("$id", instanceId));
+        using SqliteDataReader reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return;
+        }
+
+        string parent = reader.GetString(0);
+        int taskId = reader.GetInt32(1);
+        reader.Close();
+        HistoryEvent message = status == WorkflowRuntimeStatus.Completed
+            ? new SubWorkflowCompleted(now, taskId, output)
+            : new SubWorkflowFailed(now, taskId, failure ?? new WorkflowFailureDetails(typeof(InvalidOperationException).FullName!, $"sub-workflow {instanceId} failed"));
+        Enqueue(transaction, parent, message, now);
     }
 
     /// <summary>Leases the next activity whose lease has expired (a crashed worker's activity runs again).</summary>
