@@ -144,9 +144,25 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
         lock (_gate)
         {
             IReadOnlyList<string> instances = _store.InstancesWithWork(now, limit: 1000);
-            foreach (string instanceId in instances)
+            try
             {
-                Step(instanceId, now);
+                _store.InOneTransaction(() =>
+                {
+                    foreach (string instanceId in instances)
+                    {
+                        Step(instanceId, now);
+                    }
+                });
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The whole batch rolled back: take the steps one transaction each, so an instance
+                // whose step fails cannot hold the others back.
+                LogBatchFallback(_logger, e.Message);
+                foreach (string instanceId in instances)
+                {
+                    Step(instanceId, now);
+                }
             }
 
             return instances.Count > 0;
@@ -176,10 +192,7 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
             HistoryEvent[] outcomes = await Task.WhenAll(leased.Select(a => RunActivity(a, cancellationToken))).ConfigureAwait(false);
             lock (_gate)
             {
-                for (int i = 0; i < leased.Count; i++)
-                {
-                    _store.CompleteActivity(leased[i], outcomes[i], now);
-                }
+                _store.CompleteActivities(leased.Zip(outcomes).ToList(), now);
             }
 
             worked = true;
@@ -274,7 +287,7 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
         {
             await Task.Yield(); // run on the pool: activities of one round proceed in parallel
             object? input = WorkflowSerializer.Deserialize(item.Input, activity.InputType, $"input of activity {item.Name}");
-            object? result = await activity.RunAsync(new ActivityContext(item.Name, item.InstanceId, item.Attempt), input, cancellationToken).ConfigureAwait(false);
+            object? result = await activity.RunAsync(new WorkflowActivityContext(item.Name, item.InstanceId, item.Attempt), input, cancellationToken).ConfigureAwait(false);
             return new ActivityCompleted(started, item.TaskId, WorkflowSerializer.Serialize(result));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -285,6 +298,9 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "workflow {Name} {InstanceId}: {Status}, {Commands} new commands")]
     private static partial void LogStep(ILogger logger, string name, string instanceId, WorkflowRuntimeStatus status, int commands);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "a round of workflow steps failed as a batch and is retried step by step: {Reason}")]
+    private static partial void LogBatchFallback(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "workflow instance {InstanceId} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string instanceId, string reason);

@@ -73,7 +73,7 @@ public sealed class WorkflowRegistryTests
 {
     private sealed class Echo : Activity<string, string>
     {
-        public override Task<string> RunAsync(ActivityContext context, string input, CancellationToken cancellationToken) => Task.FromResult(input);
+        public override Task<string> RunAsync(WorkflowActivityContext context, string input, CancellationToken cancellationToken) => Task.FromResult(input);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class WorkflowRegistryTests
     public async Task Typed_activities_run_through_the_untyped_interface()
     {
         IActivity activity = new Echo();
-        object? result = await activity.RunAsync(new ActivityContext("Echo", "i-1", 1), "hello", CancellationToken.None);
+        object? result = await activity.RunAsync(new WorkflowActivityContext("Echo", "i-1", 1), "hello", CancellationToken.None);
         Assert.Equal("hello", result);
         Assert.Equal(typeof(string), activity.InputType);
     }

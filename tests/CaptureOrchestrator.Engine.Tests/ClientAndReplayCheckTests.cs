@@ -11,7 +11,7 @@ public sealed class ClientAndReplayCheckTests : IDisposable
 
     private sealed class Echo : Activity<string, string>
     {
-        public override async Task<string> RunAsync(ActivityContext context, string input, CancellationToken cancellationToken)
+        public override async Task<string> RunAsync(WorkflowActivityContext context, string input, CancellationToken cancellationToken)
         {
             await Task.Delay(5, cancellationToken);
             return input.ToUpperInvariant();

@@ -16,7 +16,7 @@ public sealed class EmbeddedWorkflowEngineTests : IDisposable
     {
         public static int Calls;
 
-        public override Task<string> RunAsync(ActivityContext context, string input, CancellationToken cancellationToken)
+        public override Task<string> RunAsync(WorkflowActivityContext context, string input, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Calls);
             return Task.FromResult("hello " + input);
@@ -25,7 +25,7 @@ public sealed class EmbeddedWorkflowEngineTests : IDisposable
 
     private sealed class Broken : Activity<string, string>
     {
-        public override Task<string> RunAsync(ActivityContext context, string input, CancellationToken cancellationToken) =>
+        public override Task<string> RunAsync(WorkflowActivityContext context, string input, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("capture quota exceeded");
     }
 

@@ -16,7 +16,7 @@ public sealed class SubWorkflowAndCrashTests : IDisposable
     {
         public static int Effects;
 
-        public override Task<int> RunAsync(ActivityContext context, int input, CancellationToken cancellationToken)
+        public override Task<int> RunAsync(WorkflowActivityContext context, int input, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Effects);
             return Task.FromResult(input + 1);
@@ -25,7 +25,7 @@ public sealed class SubWorkflowAndCrashTests : IDisposable
 
     private sealed class Fails : Activity<int, int>
     {
-        public override Task<int> RunAsync(ActivityContext context, int input, CancellationToken cancellationToken) =>
+        public override Task<int> RunAsync(WorkflowActivityContext context, int input, CancellationToken cancellationToken) =>
             throw new TimeoutException("gateway did not answer");
     }
 

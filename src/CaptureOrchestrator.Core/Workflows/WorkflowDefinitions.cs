@@ -25,14 +25,14 @@ public abstract class Workflow<TInput, TOutput> : IWorkflow
 /// <param name="Name">Activity name.</param>
 /// <param name="InstanceId">The workflow instance that called it.</param>
 /// <param name="Attempt">1 for the first attempt, 2 for the first retry, ...</param>
-public sealed record ActivityContext(string Name, string InstanceId, int Attempt);
+public sealed record WorkflowActivityContext(string Name, string InstanceId, int Attempt);
 
 /// <summary>An activity: where I/O happens. Runs at least once per call; its result is recorded once.</summary>
 public interface IActivity
 {
     Type InputType { get; }
 
-    Task<object?> RunAsync(ActivityContext context, object? input, CancellationToken cancellationToken);
+    Task<object?> RunAsync(WorkflowActivityContext context, object? input, CancellationToken cancellationToken);
 }
 
 /// <summary>Typed base for activities (mirrors TaskActivity&lt;TInput, TOutput&gt;).</summary>
@@ -40,9 +40,9 @@ public abstract class Activity<TInput, TOutput> : IActivity
 {
     public Type InputType => typeof(TInput);
 
-    public abstract Task<TOutput> RunAsync(ActivityContext context, TInput input, CancellationToken cancellationToken);
+    public abstract Task<TOutput> RunAsync(WorkflowActivityContext context, TInput input, CancellationToken cancellationToken);
 
-    async Task<object?> IActivity.RunAsync(ActivityContext context, object? input, CancellationToken cancellationToken) =>
+    async Task<object?> IActivity.RunAsync(WorkflowActivityContext context, object? input, CancellationToken cancellationToken) =>
         await RunAsync(context, (TInput)input!, cancellationToken).ConfigureAwait(false);
 }
 
