@@ -183,6 +183,35 @@ public sealed class EmbeddedWorkflowEngineTests : IDisposable
         Assert.Equal(WorkflowRuntimeStatus.Completed, engine.GetInstance(known)!.RuntimeStatus);
     }
 
+    private sealed class CallsMissing : Workflow<object?, string>
+    {
+        public override Task<string> RunAsync(IWorkflowContext context, object? input) => context.CallActivityAsync<string>("NoSuchActivity");
+    }
+
+    [Fact]
+    public async Task An_unknown_activity_fails_the_instance_with_its_name()
+    {
+        using var engine = new EmbeddedWorkflowEngine(Database, Registry().AddWorkflow("CallsMissing", () => new CallsMissing()));
+        string id = engine.Start("CallsMissing", null, null, T0);
+
+        await RunUntilIdle(engine, T0);
+
+        Assert.Contains("no activity named 'NoSuchActivity' is registered", engine.GetInstance(id)!.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Input_that_does_not_deserialize_fails_the_instance_and_says_so()
+    {
+        using var engine = new EmbeddedWorkflowEngine(Database, Registry());
+        string bad = engine.Start("Many", "not a number", null, T0);
+        string good = engine.Start("Many", 3, null, T0);
+
+        await RunUntilIdle(engine, T0);
+
+        Assert.StartsWith("input of workflow Many is not a valid Int32", engine.GetInstance(bad)!.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(WorkflowRuntimeStatus.Completed, engine.GetInstance(good)!.RuntimeStatus);
+    }
+
     [Fact]
     public async Task Starting_with_an_existing_id_is_idempotent()
     {
