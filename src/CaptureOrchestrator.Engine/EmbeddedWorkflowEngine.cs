@@ -23,6 +23,7 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
     private readonly WorkflowRegistry _registry;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly EngineMetrics _metrics;
 
     /// <param name="databasePath">SQLite file (":memory:" for a private in-memory store).</param>
     /// <param name="registry">Workflows and activities by name.</param>
@@ -34,6 +35,16 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
         _registry = registry;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<EmbeddedWorkflowEngine>();
+        _metrics = new EngineMetrics(databasePath, () => GetStatistics(DateTime.UtcNow));
+    }
+
+    /// <summary>Instances by status and queue depth at <paramref name="now"/>.</summary>
+    public EngineStatistics GetStatistics(DateTime now)
+    {
+        lock (_gate)
+        {
+            return new EngineStatistics(_store.CountInstancesByStatus(), _store.CountQueuedActivities(), _store.CountVisibleMessages(now));
+        }
     }
 
     /// <summary>Activities run at the same time (bounded worker pool).</summary>
@@ -41,6 +52,7 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
 
     public void Dispose()
     {
+        _metrics.Dispose();
         _store.Dispose();
         _wake.Dispose();
     }
@@ -266,6 +278,7 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
             _ => WorkflowRuntimeStatus.Running,
         };
         _store.CommitWorkflowStep(instanceId, consumed, appended, outcome.NewCommands, status, outcome.SerializedOutput, outcome.Failure, outcome.CustomStatus, now);
+        _metrics.StepRecorded(status);
         LogStep(_logger, work.Name, instanceId, status, outcome.NewCommands.Count);
     }
 
@@ -276,6 +289,14 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
     }
 
     private async Task<HistoryEvent> RunActivity(ActivityWorkItem item, CancellationToken cancellationToken)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        HistoryEvent outcome = await Execute(item, cancellationToken).ConfigureAwait(false);
+        _metrics.ActivityRan(item.Name, outcome is ActivityCompleted, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return outcome;
+    }
+
+    private async Task<HistoryEvent> Execute(ActivityWorkItem item, CancellationToken cancellationToken)
     {
         DateTime started = DateTime.UtcNow;
         if (!_registry.TryCreateActivity(item.Name, out IActivity activity))

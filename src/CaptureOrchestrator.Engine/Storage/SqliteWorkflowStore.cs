@@ -351,6 +351,22 @@ internal sealed class SqliteWorkflowStore : IDisposable
 
     public int CountQueuedActivities() => (int)Scalar<long>(null, "SELECT COUNT(*) FROM activities");
 
+    /// <summary>Messages waiting for their instance at <paramref name="now"/> (timers not yet due excluded).</summary>
+    public int CountVisibleMessages(DateTime now) => (int)Scalar<long>(null, "SELECT COUNT(*) FROM inbox WHERE visible_at <= $now", ("$now", Ticks(now)));
+
+    public IReadOnlyDictionary<WorkflowRuntimeStatus, int> CountInstancesByStatus()
+    {
+        SqliteCommand command = Command(null, "SELECT status, COUNT(*) FROM instances GROUP BY status");
+        using SqliteDataReader reader = command.ExecuteReader();
+        var counts = new Dictionary<WorkflowRuntimeStatus, int>();
+        while (reader.Read())
+        {
+            counts[Enum.Parse<WorkflowRuntimeStatus>(reader.GetString(0))] = reader.GetInt32(1);
+        }
+
+        return counts;
+    }
+
     /// <summary>Ends a running instance: drops its queued work and marks it terminated; false when it is not running.</summary>
     public bool Terminate(string instanceId, string? output, DateTime now)
     {
