@@ -29,9 +29,10 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
     /// <param name="registry">Workflows and activities by name.</param>
     /// <param name="loggerFactory">Structured logs per instance.</param>
     /// <exception cref="WorkflowStoreException">The database cannot be opened.</exception>
-    public EmbeddedWorkflowEngine(string databasePath, WorkflowRegistry registry, ILoggerFactory? loggerFactory = null)
+    /// <param name="busyTimeout">How long start-up and steps wait for another process's lock on the file.</param>
+    public EmbeddedWorkflowEngine(string databasePath, WorkflowRegistry registry, ILoggerFactory? loggerFactory = null, TimeSpan? busyTimeout = null)
     {
-        _store = new SqliteWorkflowStore(databasePath);
+        _store = new SqliteWorkflowStore(databasePath, busyTimeout);
         _registry = registry;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<EmbeddedWorkflowEngine>();

@@ -250,6 +250,27 @@ public sealed class EmbeddedWorkflowEngineTests : IDisposable
     }
 
     [Fact]
+    public void A_database_locked_by_another_process_is_a_clear_startup_error()
+    {
+        using (var create = new EmbeddedWorkflowEngine(Database, Registry()))
+        {
+            create.Start("Twice", "x", null, T0);
+        }
+
+        using var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Database};Pooling=False");
+        holder.Open();
+        using (var exclusive = holder.CreateCommand())
+        {
+            exclusive.CommandText = "PRAGMA journal_mode=DELETE; BEGIN EXCLUSIVE;";
+            exclusive.ExecuteNonQuery();
+        }
+
+        var error = Assert.Throws<WorkflowStoreException>(() => new EmbeddedWorkflowEngine(Database, Registry(), busyTimeout: TimeSpan.FromMilliseconds(200)));
+        Assert.Contains(Database, error.Message, StringComparison.Ordinal);
+        Assert.Contains("locked", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_database_is_refused_naming_it()
     {
         File.WriteAllText(Database, "this is not an SQLite database, just text that is long enough to have a header");

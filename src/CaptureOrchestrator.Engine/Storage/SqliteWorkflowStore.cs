@@ -28,14 +28,22 @@ internal sealed class SqliteWorkflowStore : IDisposable
     static SqliteWorkflowStore() => SQLitePCL.Batteries_V2.Init();
 
     /// <param name="path">Database file; ":memory:" for a private in-memory store (tests).</param>
-    /// <exception cref="WorkflowStoreException">The file cannot be opened or is not a workflow store.</exception>
-    public SqliteWorkflowStore(string path)
+    /// <param name="busyTimeout">How long to wait for another process's lock before giving up.</param>
+    /// <exception cref="WorkflowStoreException">The file cannot be opened, is locked, or is not a workflow store.</exception>
+    public SqliteWorkflowStore(string path, TimeSpan? busyTimeout = null)
     {
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        TimeSpan wait = busyTimeout ?? TimeSpan.FromSeconds(5);
+        // Microsoft.Data.Sqlite retries busy statements for its own command timeout (whole seconds) on top of SQLite's busy_timeout.
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Pooling = false,
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)),
+        }.ToString());
         try
         {
             _connection.Open();
-            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+            Execute($"PRAGMA busy_timeout={(int)wait.TotalMilliseconds}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
             Execute("""
                 CREATE TABLE IF NOT EXISTS instances (
                     instance_id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL,
