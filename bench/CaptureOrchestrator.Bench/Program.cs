@@ -6,6 +6,12 @@ using CaptureOrchestrator.Engine;
 // Embedded engine throughput: N concurrent instances of a workflow of S sequential no-op
 // activities, then one workflow fanning out to F activities. Reports activity steps per second,
 // step latency (activity scheduled → its result recorded, wall clock) and the database size.
+if (args.Length >= 4 && args[0] == "crash-worker")
+{
+    // Used by the engine's crash tests: run instances until all complete (the test kills this process at random moments).
+    return await CrashWorker.Run(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+}
+
 int instances = Arg("--instances", 1000);
 int steps = Arg("--steps", 10);
 int fanOut = Arg("--fan-out", 500);
@@ -19,6 +25,8 @@ finally
 {
     Directory.Delete(directory, recursive: true);
 }
+
+return 0;
 
 int Arg(string name, int fallback)
 {
@@ -110,4 +118,63 @@ internal sealed class FanOut : Workflow<int, int>
 {
     public override async Task<int> RunAsync(IWorkflowContext context, int count) =>
         (await Task.WhenAll(Enumerable.Range(0, count).Select(_ => context.CallActivityAsync<int>("Noop", 0)))).Sum();
+}
+
+internal static class CrashWorker
+{
+    public static async Task<int> Run(string database, string effects, int instances)
+    {
+        var registry = new WorkflowRegistry()
+            .AddWorkflow("Crashy", () => new Crashy())
+            .AddActivity("Effect", () => new Effect(effects));
+        using var engine = new EmbeddedWorkflowEngine(database, registry) { MaxConcurrentActivities = 4 };
+        for (int i = 0; i < instances; i++)
+        {
+            engine.Start("Crashy", i, $"crash-{i}", DateTime.UtcNow);
+        }
+
+        using var stop = new CancellationTokenSource();
+        Task loop = engine.RunAsync(stop.Token);
+        while (engine.GetStatistics(DateTime.UtcNow).InstancesByStatus.Where(p => p.Key is WorkflowRuntimeStatus.Pending or WorkflowRuntimeStatus.Running).Sum(p => p.Value) > 0)
+        {
+            await Task.Delay(20);
+        }
+
+        await stop.CancelAsync();
+        await loop;
+        return 0;
+    }
+
+    private sealed record Step(int Instance, int Index, int Value);
+
+    private sealed class Crashy : Workflow<int, int>
+    {
+        public override async Task<int> RunAsync(IWorkflowContext context, int instance)
+        {
+            int value = instance;
+            for (int i = 0; i < 10; i++)
+            {
+                value = await context.CallActivityAsync<int>("Effect", new Step(instance, i, value));
+            }
+
+            return value;
+        }
+    }
+
+    private sealed class Effect(string effects) : Activity<Step, int>
+    {
+        private static readonly Lock FileGate = new();
+
+        public override async Task<int> RunAsync(WorkflowActivityContext context, Step step, CancellationToken cancellationToken)
+        {
+            lock (FileGate)
+            {
+                // Activities run in parallel: one writer at a time, or lines interleave.
+                File.AppendAllText(effects, $"{step.Instance}:{step.Index}\n");
+            }
+
+            await Task.Delay(2, cancellationToken);
+            return step.Value + 1;
+        }
+    }
 }

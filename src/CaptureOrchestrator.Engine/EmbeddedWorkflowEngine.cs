@@ -9,7 +9,7 @@ namespace CaptureOrchestrator.Engine;
 /// <summary>
 /// Runs registered workflows on one machine over a SQLite store: each round replays the
 /// instances that have new messages and runs queued activities. <see cref="RunOnce"/> is one
-/// round at a given time (tests drive it with their own clock).
+/// round at a given time (tests drive it with their own clock). One engine process per store.
 /// </summary>
 public sealed partial class EmbeddedWorkflowEngine : IDisposable
 {
@@ -33,6 +33,10 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
     public EmbeddedWorkflowEngine(string databasePath, WorkflowRegistry registry, ILoggerFactory? loggerFactory = null, TimeSpan? busyTimeout = null)
     {
         _store = new SqliteWorkflowStore(databasePath, busyTimeout);
+
+        // One engine process per store: a lease that exists now was taken by a process that died,
+        // so its activities run again at once instead of after the lease expires (at-least-once).
+        _store.ReleaseLeases();
         _registry = registry;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<EmbeddedWorkflowEngine>();

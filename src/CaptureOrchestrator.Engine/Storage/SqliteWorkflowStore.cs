@@ -297,6 +297,9 @@ internal sealed class SqliteWorkflowStore : IDisposable
         Enqueue(transaction, parent, message, now);
     }
 
+    /// <summary>Frees every activity lease (at start-up: leases then belong to a process that died).</summary>
+    public int ReleaseLeases() => Execute(null, "UPDATE activities SET leased_until = 0 WHERE leased_until > 0");
+
     /// <summary>Leases the next activity whose lease has expired (a crashed worker's activity runs again).</summary>
     public ActivityWorkItem? LeaseActivity(DateTime now, TimeSpan lease)
     {
@@ -452,7 +455,7 @@ internal sealed class SqliteWorkflowStore : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private int Execute(SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    private int Execute(SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {
         SqliteCommand command = Command(transaction, sql, parameters);
         return command.ExecuteNonQuery();
