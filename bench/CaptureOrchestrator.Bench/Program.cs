@@ -12,6 +12,12 @@ if (args.Length >= 4 && args[0] == "crash-worker")
     return await CrashWorker.Run(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
 }
 
+if (args.Length >= 3 && args[0] == "one-step-worker")
+{
+    // Used by the engine's crash tests: take exactly one step, then die (SIGKILL) before doing anything else.
+    return await CrashWorker.RunOneStepThenDie(args[1], args[2]);
+}
+
 int instances = Arg("--instances", 1000);
 int steps = Arg("--steps", 10);
 int fanOut = Arg("--fan-out", 500);
@@ -145,6 +151,38 @@ internal static class CrashWorker
         return 0;
     }
 
+    /// <summary>
+    /// Takes one workflow step or one activity run and kills its own process right after it is
+    /// committed; an activity also kills the process once per step after applying its effect and
+    /// before its result is recorded. Exits 0 only when there is nothing left to do.
+    /// </summary>
+    public static async Task<int> RunOneStepThenDie(string database, string effects)
+    {
+        var registry = new WorkflowRegistry()
+            .AddWorkflow("Crashy", () => new Crashy())
+            .AddActivity("Effect", () => new Effect(effects, dieOnceAfterEffect: true));
+        using var engine = new EmbeddedWorkflowEngine(database, registry);
+        if (engine.GetInstance("crash-0") is null)
+        {
+            engine.Start("Crashy", 0, "crash-0", DateTime.UtcNow);
+        }
+
+        if (engine.RunWorkflowSteps(DateTime.UtcNow) || await engine.RunActivities(DateTime.UtcNow))
+        {
+            Die();
+        }
+
+        return 0;
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void Die()
+    {
+        Process.GetCurrentProcess().Kill(); // SIGKILL: no finally blocks, no Dispose
+        Thread.Sleep(Timeout.Infinite); // the signal is asynchronous: commit nothing while it lands
+        throw new UnreachableException();
+    }
+
     private sealed record Step(int Instance, int Index, int Value);
 
     private sealed class Crashy : Workflow<int, int>
@@ -161,7 +199,7 @@ internal static class CrashWorker
         }
     }
 
-    private sealed class Effect(string effects) : Activity<Step, int>
+    private sealed class Effect(string effects, bool dieOnceAfterEffect = false) : Activity<Step, int>
     {
         private static readonly Lock FileGate = new();
 
@@ -171,6 +209,13 @@ internal static class CrashWorker
             {
                 // Activities run in parallel: one writer at a time, or lines interleave.
                 File.AppendAllText(effects, $"{step.Instance}:{step.Index}\n");
+            }
+
+            string diedHere = $"{effects}.died-{step.Instance}-{step.Index}";
+            if (dieOnceAfterEffect && !File.Exists(diedHere))
+            {
+                File.WriteAllText(diedHere, "");
+                Die();
             }
 
             await Task.Delay(2, cancellationToken);

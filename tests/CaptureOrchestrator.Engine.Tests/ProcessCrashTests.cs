@@ -16,10 +16,14 @@ public sealed class ProcessCrashTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private Process StartWorker(string database, string effects)
+    private static Process StartWorker(string database, string effects) =>
+        StartBench("crash-worker", database, effects, Instances.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static Process StartBench(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[] { Path.Combine(AppContext.BaseDirectory, "CaptureOrchestrator.Bench.dll"), "crash-worker", database, effects, Instances.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CaptureOrchestrator.Bench.dll"));
+        foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -68,5 +72,43 @@ public sealed class ProcessCrashTests : IDisposable
                 Assert.Contains($"{i}:{step}", applied); // each effect applied at least once
             }
         }
+    }
+
+    [Fact]
+    public async Task Killing_the_process_between_every_pair_of_steps_changes_nothing()
+    {
+        // Each process takes exactly one step (a workflow step or an activity run, committed) and is
+        // SIGKILLed; each activity also kills its process once after its effect, before its result is
+        // recorded. A 10-activity workflow: 11 workflow steps + 10 activity runs that die mid-way +
+        // 10 that complete = 31 kills, then one process that finds nothing to do.
+        string database = Path.Combine(_directory, "one-step.db");
+        string effects = Path.Combine(_directory, "one-step-effects.txt");
+        int kills = 0;
+        while (true)
+        {
+            using Process worker = StartBench("one-step-worker", database, effects);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await worker.WaitForExitAsync(timeout.Token);
+            if (worker.ExitCode == 0)
+            {
+                break;
+            }
+
+            Assert.True(worker.ExitCode == 137, $"worker failed ({worker.ExitCode}): {await worker.StandardError.ReadToEndAsync()}");
+            Assert.True(++kills <= 31, "the workflow needed more steps than it has: a step was lost or repeated");
+        }
+
+        Assert.Equal(31, kills);
+        using var engine = new EmbeddedWorkflowEngine(database, new WorkflowRegistry());
+        WorkflowMetadata instance = engine.GetInstance("crash-0")!;
+        Assert.Equal(WorkflowRuntimeStatus.Completed, instance.RuntimeStatus);
+        Assert.Equal(WorkflowSerializer.Serialize(10), instance.SerializedOutput);
+        IReadOnlyList<HistoryEvent> history = engine.History("crash-0");
+        Assert.Equal(10, history.OfType<ActivityCompleted>().Select(c => c.TaskId).Distinct().Count());
+        Assert.Equal(10, history.OfType<ActivityCompleted>().Count());
+
+        // Effects: every step applied twice (once by the process that died after it, once by the retry).
+        string[] applied = File.ReadAllLines(effects);
+        Assert.Equal(Enumerable.Range(0, 10).SelectMany(step => new[] { $"0:{step}", $"0:{step}" }), applied);
     }
 }
