@@ -54,6 +54,22 @@ public sealed class KqlQueryTests
     }
 
     [Fact]
+    public void Threat_intel_and_idps_queries_read_their_own_tables_and_columns()
+    {
+        var flow = new FlowSelector(From, From.AddHours(1)) { DestinationPort = 443 };
+
+        string threatIntel = FirewallLogQueries.ThreatIntel(flow);
+        string idps = FirewallLogQueries.IdpsSignatures(flow);
+
+        Assert.StartsWith("AZFWThreatIntel\n", threatIntel, StringComparison.Ordinal);
+        Assert.Contains("| where DestinationPort == 443\n", threatIntel, StringComparison.Ordinal);
+        Assert.Contains("ThreatDescription", threatIntel, StringComparison.Ordinal);
+        Assert.StartsWith("AZFWIdpsSignature\n", idps, StringComparison.Ordinal);
+        Assert.Contains("| where (DestinationPort == 443) or (SourcePort == 443)\n", idps, StringComparison.Ordinal);
+        Assert.Contains("SignatureId, Category, Severity, Description", idps, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_window_with_no_flow_filter_has_no_empty_where()
     {
         string query = FirewallLogQueries.NetworkRules(new FlowSelector(From, From.AddMinutes(5)));

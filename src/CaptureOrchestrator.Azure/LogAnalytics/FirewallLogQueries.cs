@@ -26,6 +26,17 @@ public static class FirewallLogQueries
     public static string FlowTrace(FlowSelector flow, ArmResourceId? firewall = null) =>
         Build("AZFWFlowTrace", flow, firewall, bothDirections: true, FlowColumns + ", Flag, Action, ActionReason");
 
+    /// <summary>Threat-intelligence hits (alerted or denied because an address or FQDN is known malicious).</summary>
+    public static string ThreatIntel(FlowSelector flow, ArmResourceId? firewall = null) =>
+        Build("AZFWThreatIntel", flow, firewall, bothDirections: false, FlowColumns + ", Action, Fqdn, TargetUrl, ThreatDescription, IsTlsInspected");
+
+    /// <summary>
+    /// IDPS signature hits. A signature can match a packet of either direction (a server's
+    /// response, say), so the flow is matched in both.
+    /// </summary>
+    public static string IdpsSignatures(FlowSelector flow, ArmResourceId? firewall = null) =>
+        Build("AZFWIdpsSignature", flow, firewall, bothDirections: true, FlowColumns + ", Action, SignatureId, Category, Severity, Description");
+
     private static string Build(string table, FlowSelector flow, ArmResourceId? firewall, bool bothDirections, string columns)
     {
         var query = new StringBuilder(table).Append('\n')

@@ -85,9 +85,5 @@ public sealed record FlowSelector
     private static int? CheckPort(int? port, string what) =>
         port is null or (>= 1 and <= 65535) ? port : throw new ArgumentOutOfRangeException(what, port, $"{what} must be 1-65535");
 
-    private static string Quote(string text)
-    {
-        string clean = new(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return clean.Length <= 80 ? clean : clean[..80] + "…";
-    }
+    private static string Quote(string text) => InputText.Quote(text, 80);
 }

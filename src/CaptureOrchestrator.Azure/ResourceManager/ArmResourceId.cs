@@ -291,10 +291,5 @@ public sealed class ArmResourceId : IEquatable<ArmResourceId>
 
     private static string Printable(char c) => char.IsControl(c) || char.IsWhiteSpace(c) ? $"U+{(int)c:X4}" : c.ToString();
 
-    // Error messages quote what the caller sent; keep them readable if it was huge or hostile.
-    private static string Shorten(string text)
-    {
-        string clean = new(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return clean.Length <= 200 ? clean : clean[..200] + "…";
-    }
+    private static string Shorten(string text) => InputText.Quote(text, 200);
 }
