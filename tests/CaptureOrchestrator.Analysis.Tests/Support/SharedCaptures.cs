@@ -19,13 +19,21 @@ public static class SharedCaptures
 
     public static string PathOf(string file) => Path.Combine(Folder.Value ?? throw new InvalidOperationException(MissingReason), file);
 
+    /// <summary>Files whose file header tshark refuses: nothing in them can be read, by tshark or by us.</summary>
+    public static readonly IReadOnlySet<string> UnreadableHeaders = new HashSet<string> { "libpcap__pcap-invalid-version-1.pcap", "libpcap__shb-option-too-long.pcapng" };
+
     /// <summary>Every capture file in the folder (theory data); empty when the folder is absent.</summary>
-    public static TheoryData<string> AllFiles()
+    public static TheoryData<string> AllFiles() => Files(_ => true);
+
+    /// <summary>Every capture file whose header can be read (theory data).</summary>
+    public static TheoryData<string> ReadableFiles() => Files(file => !UnreadableHeaders.Contains(file));
+
+    private static TheoryData<string> Files(Func<string, bool> include)
     {
         var data = new TheoryData<string>();
         if (Folder.Value is { } folder)
         {
-            foreach (string file in System.IO.Directory.GetFiles(folder).Select(Path.GetFileName).Where(n => n is not null && !n.EndsWith(".md", StringComparison.Ordinal)).Order()!)
+            foreach (string file in System.IO.Directory.GetFiles(folder).Select(Path.GetFileName).OfType<string>().Where(n => !n.EndsWith(".md", StringComparison.Ordinal) && include(n)).Order())
             {
                 data.Add(file);
             }
