@@ -66,27 +66,27 @@ public static class FirewallLogQueries
     private static string Endpoints(FlowSelector flow, bool reversed)
     {
         var conditions = new List<string>(4);
-        (string sourceIp, string sourcePort, string destinationIp, string destinationPort) = reversed
+        (string sourceIpColumn, string sourcePortColumn, string destinationIpColumn, string destinationPortColumn) = reversed
             ? ("DestinationIp", "DestinationPort", "SourceIp", "SourcePort")
             : ("SourceIp", "SourcePort", "DestinationIp", "DestinationPort");
-        if (flow.SourceIp is { } source)
+        if (flow.SourceIp is { } sourceIp)
         {
-            conditions.Add($"{sourceIp} == {KqlLiteral.IpAddress(source)}");
+            conditions.Add($"{sourceIpColumn} == {KqlLiteral.IpAddress(sourceIp)}");
         }
 
-        if (flow.SourcePort is { } port)
+        if (flow.SourcePort is { } sourcePort)
         {
-            conditions.Add($"{sourcePort} == {KqlLiteral.Int(port)}");
+            conditions.Add($"{sourcePortColumn} == {KqlLiteral.Int(sourcePort)}");
         }
 
-        if (flow.DestinationIp is { } destination)
+        if (flow.DestinationIp is { } destinationIp)
         {
-            conditions.Add($"{destinationIp} == {KqlLiteral.IpAddress(destination)}");
+            conditions.Add($"{destinationIpColumn} == {KqlLiteral.IpAddress(destinationIp)}");
         }
 
-        if (flow.DestinationPort is { } destinationPortValue)
+        if (flow.DestinationPort is { } destinationPort)
         {
-            conditions.Add($"{destinationPort} == {KqlLiteral.Int(destinationPortValue)}");
+            conditions.Add($"{destinationPortColumn} == {KqlLiteral.Int(destinationPort)}");
         }
 
         return string.Join(" and ", conditions);

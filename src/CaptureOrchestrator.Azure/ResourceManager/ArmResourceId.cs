@@ -21,6 +21,7 @@ public sealed class ArmResourceId : IEquatable<ArmResourceId>
 
     // One entry per type/name pair; an entry whose Extension flag is set starts with '/providers/{Namespace}'.
     private readonly Segment[] _resources;
+    private string? _text; // the id as text: equality and hashing use it, so render it once
 
     private ArmResourceId(Guid subscriptionId, string resourceGroupName, Segment[] resources)
     {
@@ -97,10 +98,17 @@ public sealed class ArmResourceId : IEquatable<ArmResourceId>
     /// <summary>A child resource of this one.</summary>
     public ArmResourceId Child(string type, string name)
     {
-        string? error = CheckType(type) ?? CheckName(name, $"{type} name");
-        return error is null
-            ? new ArmResourceId(SubscriptionId, ResourceGroupName, [.. _resources, new Segment(ProviderNamespace, false, type, name)])
-            : throw new ArgumentException(error, error.StartsWith("resource type", StringComparison.Ordinal) ? nameof(type) : nameof(name));
+        if (CheckType(type) is { } typeError)
+        {
+            throw new ArgumentException(typeError, nameof(type));
+        }
+
+        if (CheckName(name, $"{type} name") is { } nameError)
+        {
+            throw new ArgumentException(nameError, nameof(name));
+        }
+
+        return new ArmResourceId(SubscriptionId, ResourceGroupName, [.. _resources, new Segment(ProviderNamespace, false, type, name)]);
     }
 
     /// <summary>The id as a URL path, every segment percent-encoded.</summary>
@@ -109,7 +117,7 @@ public sealed class ArmResourceId : IEquatable<ArmResourceId>
         return Render(Uri.EscapeDataString);
     }
 
-    public override string ToString() => Render(name => name);
+    public override string ToString() => _text ??= Render(name => name);
 
     private string Render(Func<string, string> encodeName)
     {

@@ -8,6 +8,8 @@ namespace CaptureOrchestrator.Analysis.Findings.Detectors;
 public sealed class FragmentDetector : IDetector, IPacketObserver
 {
     private const int MaxSamples = 20;
+    private const string FragmentFilter = "ip.flags.mf==1 || ip.frag_offset>0 || ipv6.fragment";
+
     private readonly List<long> _packets = [];
     private readonly List<EvidenceFlow> _flows = [];
     private readonly HashSet<FlowKey> _seenFlows = [];
@@ -67,7 +69,7 @@ public sealed class FragmentDetector : IDetector, IPacketObserver
             "Fragmentation works but costs performance, and many firewalls, load balancers and NAT devices handle fragments poorly: the later fragments carry no ports, "
             + "so port-based rules and load-balancer hashing cannot see them.",
             "Find the sender of the large packets (often UDP: DNS with EDNS, IKE with certificates, tunnels) and lower the packet size at the source, or the MTU along the path.",
-            "ip.flags.mf==1 || ip.frag_offset>0 || ipv6.fragment", _packets, facts, f.FragmentFrames);
+            FragmentFilter, _packets, facts, f.FragmentFrames);
 
         if (f.OutOfOrder > 0)
         {
@@ -78,7 +80,7 @@ public sealed class FragmentDetector : IDetector, IPacketObserver
                 + "so these datagrams are lost as a whole.",
                 "Avoid fragmentation at the source: lower the MTU / packet size of the sender (or the on-premises device) so nothing needs fragmenting; for IKE enable IKE fragmentation; "
                 + "for UDP applications reduce the payload size.",
-                "ip.flags.mf==1 || ip.frag_offset>0 || ipv6.fragment", _packets, facts, f.OutOfOrder);
+                FragmentFilter, _packets, facts, f.OutOfOrder);
         }
 
         if (f.Incomplete > 0)
@@ -88,7 +90,7 @@ public sealed class FragmentDetector : IDetector, IPacketObserver
                 "Fragments of some datagrams are missing: those datagrams are lost.",
                 "At least one fragment of these datagrams never showed up in the capture (within 30 s, or before the capture ended). The receiver discards the rest, so the whole datagram is lost.",
                 "Capture closer to the sender to see whether all fragments leave it; then avoid fragmentation by lowering the packet size at the source.",
-                "ip.flags.mf==1 || ip.frag_offset>0 || ipv6.fragment", _packets, facts, f.Incomplete);
+                FragmentFilter, _packets, facts, f.Incomplete);
         }
 
         if (f.Overlapping > 0)
