@@ -47,3 +47,15 @@ public sealed class RestExamplesFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A [Theory] that is skipped, with the reason, when the shared REST examples are absent.</summary>
+public sealed class RestExamplesTheoryAttribute : TheoryAttribute
+{
+    public RestExamplesTheoryAttribute()
+    {
+        if (!RestExamples.Available)
+        {
+            Skip = RestExamples.MissingReason;
+        }
+    }
+}
