@@ -13,6 +13,7 @@ namespace CaptureOrchestrator.Azure.ResourceManager;
 /// exactly an ARM resource id is refused with a message naming the part that is wrong, rather than
 /// passed on for Azure to interpret.
 /// </remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(ArmResourceIdJsonConverter))]
 public sealed class ArmResourceId : IEquatable<ArmResourceId>
 {
     private const int MaxLength = 4096;
