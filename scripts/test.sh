@@ -14,6 +14,14 @@ if ! command -v tshark >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && 
     || log "could not install tshark; its cross-check tests will be skipped"
 fi
 
+# Azurite (npm) is the blob storage the storage tests run against; package-lock.json pins it.
+if command -v npm >/dev/null 2>&1; then
+  log "npm ci (Azurite)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null || log "npm ci failed; the Azurite tests will be skipped"
+else
+  log "npm not found; the Azurite tests will be skipped (install Node.js 20+)"
+fi
+
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "error: the .NET 10 SDK (dotnet) is required" >&2
   exit 1

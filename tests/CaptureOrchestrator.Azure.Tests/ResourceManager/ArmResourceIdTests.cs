@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Tests.Support;
 
-namespace CaptureOrchestrator.Azure.Tests;
+namespace CaptureOrchestrator.Azure.Tests.ResourceManager;
 
 public sealed partial class ArmResourceIdTests
 {

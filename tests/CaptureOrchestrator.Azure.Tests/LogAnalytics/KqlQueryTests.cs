@@ -2,7 +2,7 @@ using System.Net;
 using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.ResourceManager;
 
-namespace CaptureOrchestrator.Azure.Tests;
+namespace CaptureOrchestrator.Azure.Tests.LogAnalytics;
 
 public sealed class KqlQueryTests
 {
