@@ -1,94 +1,84 @@
-using System.Text;
 using CaptureOrchestrator.Azure.ResourceManager;
 
 namespace CaptureOrchestrator.Azure.LogAnalytics;
 
 /// <summary>
-/// KQL for the Azure Firewall resource-specific tables, narrowed to a flow and a time window.
+/// KQL for Azure Firewall logs, narrowed to a flow and a time window: the resource-specific AZFW*
+/// tables (diagnostic setting in "Dedicated" mode) and the legacy AzureDiagnostics form.
 /// Values enter only through <see cref="KqlLiteral"/>.
 /// </summary>
 public static class FirewallLogQueries
 {
     /// <summary>Rows a query returns at most; a ticket needs the pattern, not every row.</summary>
-    public const int MaxRows = 10_000;
+    public const int MaxRows = KqlQueryBuilder.MaxRows;
 
     private const string FlowColumns = "TimeGenerated, SourceIp, SourcePort, DestinationIp, DestinationPort, Protocol";
 
+    // Application rules log the requested FQDN, not the destination address.
+    private static readonly FlowColumns ApplicationRuleColumns = new("SourceIp", "SourcePort", null, "DestinationPort");
+
     /// <summary>Network rule decisions (the first packet of each flow: allowed or denied, and by which rule).</summary>
     public static string NetworkRules(FlowSelector flow, ArmResourceId? firewall = null) =>
-        Build("AZFWNetworkRule", flow, firewall, bothDirections: false,
-            FlowColumns + ", Action, Policy, RuleCollectionGroup, RuleCollection, Rule, ActionReason");
+        Start("AZFWNetworkRule", flow, firewall, LogAnalytics.FlowColumns.Standard, bothDirections: false)
+            .Build(FlowColumns + ", Action, Policy, RuleCollectionGroup, RuleCollection, Rule, ActionReason");
+
+    /// <summary>
+    /// Application rule decisions (HTTP/S and FQDN-based). The table has no destination address
+    /// column, so a selector's destination IP is not applied; source and destination port are.
+    /// </summary>
+    public static string ApplicationRules(FlowSelector flow, ArmResourceId? firewall = null) =>
+        Start("AZFWApplicationRule", flow, firewall, ApplicationRuleColumns, bothDirections: false)
+            .Build("TimeGenerated, SourceIp, SourcePort, DestinationPort, Protocol, Fqdn, TargetUrl, Action, Policy, RuleCollectionGroup, RuleCollection, Rule, ActionReason, IsTlsInspected");
 
     /// <summary>
     /// Flow-trace rows (SYN-ACK, FIN, RST, INVALID packets). Replies travel the other way, so the
     /// flow is matched in both directions.
     /// </summary>
     public static string FlowTrace(FlowSelector flow, ArmResourceId? firewall = null) =>
-        Build("AZFWFlowTrace", flow, firewall, bothDirections: true, FlowColumns + ", Flag, Action, ActionReason");
+        Start("AZFWFlowTrace", flow, firewall, LogAnalytics.FlowColumns.Standard, bothDirections: true)
+            .Build(FlowColumns + ", Flag, Action, ActionReason");
 
     /// <summary>Threat-intelligence hits (alerted or denied because an address or FQDN is known malicious).</summary>
     public static string ThreatIntel(FlowSelector flow, ArmResourceId? firewall = null) =>
-        Build("AZFWThreatIntel", flow, firewall, bothDirections: false, FlowColumns + ", Action, Fqdn, TargetUrl, ThreatDescription, IsTlsInspected");
+        Start("AZFWThreatIntel", flow, firewall, LogAnalytics.FlowColumns.Standard, bothDirections: false)
+            .Build(FlowColumns + ", Action, Fqdn, TargetUrl, ThreatDescription, IsTlsInspected");
 
     /// <summary>
     /// IDPS signature hits. A signature can match a packet of either direction (a server's
     /// response, say), so the flow is matched in both.
     /// </summary>
     public static string IdpsSignatures(FlowSelector flow, ArmResourceId? firewall = null) =>
-        Build("AZFWIdpsSignature", flow, firewall, bothDirections: true, FlowColumns + ", Action, SignatureId, Category, Severity, Description");
+        Start("AZFWIdpsSignature", flow, firewall, LogAnalytics.FlowColumns.Standard, bothDirections: true)
+            .Build(FlowColumns + ", Action, SignatureId, Category, Severity, Description");
 
-    private static string Build(string table, FlowSelector flow, ArmResourceId? firewall, bool bothDirections, string columns)
+    /// <summary>
+    /// Network and application rule decisions from a firewall whose diagnostic setting writes to
+    /// AzureDiagnostics (the legacy mode): the 5-tuple is parsed out of the <c>msg_s</c> text, e.g.
+    /// "TCP request from 10.0.0.4:52324 to 10.1.0.5:1433. Action: Deny. ...".
+    /// </summary>
+    public static string LegacyRules(FlowSelector flow, ArmResourceId? firewall = null)
     {
-        var query = new StringBuilder(table).Append('\n')
-            .Append("| where TimeGenerated between (").Append(KqlLiteral.DateTime(flow.From)).Append(" .. ").Append(KqlLiteral.DateTime(flow.To)).Append(")\n");
-        if (firewall is not null)
-        {
-            query.Append("| where _ResourceId =~ ").Append(KqlLiteral.String(firewall.ToString())).Append('\n');
-        }
-
-        string forward = Endpoints(flow, reversed: false);
-        if (forward.Length > 0)
-        {
-            query.Append("| where ").Append(bothDirections ? $"({forward}) or ({Endpoints(flow, reversed: true)})" : forward).Append('\n');
-        }
-
+        var query = new KqlQueryBuilder("AzureDiagnostics", flow)
+            .Where("Category in (\"AzureFirewallNetworkRule\", \"AzureFirewallApplicationRule\")")
+            .WhereResource("ResourceId", firewall)
+            .Then("parse msg_s with Protocol \" request from \" SourceIp \":\" SourcePort:int \" to \" Destination \":\" DestinationPort:int \". Action: \" Action \".\" Details")
+            .Then("extend DestinationIp = iff(Category == \"AzureFirewallNetworkRule\", Destination, \"\"), Fqdn = iff(Category == \"AzureFirewallApplicationRule\", Destination, \"\")");
+        query.WhereFlow(flow, LogAnalytics.FlowColumns.Standard, bothDirections: false);
         if (flow.Protocol is { } protocol)
         {
-            query.Append("| where Protocol =~ ").Append(KqlLiteral.String(protocol.ToString().ToUpperInvariant())).Append('\n');
+            query.Where($"Protocol =~ {KqlLiteral.String(protocol.ToString().ToUpperInvariant())}");
         }
 
-        return query.Append("| project ").Append(columns).Append('\n')
-            .Append("| order by TimeGenerated asc\n")
-            .Append("| take ").Append(KqlLiteral.Int(MaxRows))
-            .ToString();
+        return query.Build("TimeGenerated, Category, Protocol, SourceIp, SourcePort, DestinationIp, Fqdn, DestinationPort, Action, Details");
     }
 
-    private static string Endpoints(FlowSelector flow, bool reversed)
+    private static KqlQueryBuilder Start(string table, FlowSelector flow, ArmResourceId? firewall, FlowColumns columns, bool bothDirections)
     {
-        var conditions = new List<string>(4);
-        (string sourceIpColumn, string sourcePortColumn, string destinationIpColumn, string destinationPortColumn) = reversed
-            ? ("DestinationIp", "DestinationPort", "SourceIp", "SourcePort")
-            : ("SourceIp", "SourcePort", "DestinationIp", "DestinationPort");
-        if (flow.SourceIp is { } sourceIp)
-        {
-            conditions.Add($"{sourceIpColumn} == {KqlLiteral.IpAddress(sourceIp)}");
-        }
-
-        if (flow.SourcePort is { } sourcePort)
-        {
-            conditions.Add($"{sourcePortColumn} == {KqlLiteral.Int(sourcePort)}");
-        }
-
-        if (flow.DestinationIp is { } destinationIp)
-        {
-            conditions.Add($"{destinationIpColumn} == {KqlLiteral.IpAddress(destinationIp)}");
-        }
-
-        if (flow.DestinationPort is { } destinationPort)
-        {
-            conditions.Add($"{destinationPortColumn} == {KqlLiteral.Int(destinationPort)}");
-        }
-
-        return string.Join(" and ", conditions);
+        KqlQueryBuilder query = new KqlQueryBuilder(table, flow)
+            .WhereResource("_ResourceId", firewall)
+            .WhereFlow(flow, columns, bothDirections);
+        return flow.Protocol is { } protocol
+            ? query.Where($"Protocol =~ {KqlLiteral.String(protocol.ToString().ToUpperInvariant())}")
+            : query;
     }
 }

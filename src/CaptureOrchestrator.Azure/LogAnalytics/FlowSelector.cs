@@ -56,7 +56,8 @@ public sealed record FlowSelector
         bool parsed = IPAddress.TryParse(text, out IPAddress? address);
         bool strict = parsed && address!.AddressFamily switch
         {
-            AddressFamily.InterNetwork => text.Split('.').Length == 4 && text.All(c => char.IsAsciiDigit(c) || c == '.'),
+            // Leading zeros are refused: some tools read "010" as octal 8, others as 10.
+            AddressFamily.InterNetwork => text.Split('.').Length == 4 && text.All(c => char.IsAsciiDigit(c) || c == '.') && address.ToString() == text,
             AddressFamily.InterNetworkV6 => address.ScopeId == 0 && text.All(c => char.IsAsciiHexDigit(c) || c is ':' or '.'),
             _ => false,
         };
