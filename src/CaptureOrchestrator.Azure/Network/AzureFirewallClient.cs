@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Core;
 using CaptureOrchestrator.Azure.ResourceManager;
+using CaptureOrchestrator.Core.Resources;
 
 namespace CaptureOrchestrator.Azure.Network;
 

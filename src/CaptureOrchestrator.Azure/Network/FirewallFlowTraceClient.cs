@@ -4,6 +4,7 @@ using Azure.Core;
 using CaptureOrchestrator.Azure.Monitor;
 using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Resources;
+using CaptureOrchestrator.Core.Resources;
 
 namespace CaptureOrchestrator.Azure.Network;
 

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Azure;
 using Azure.Core;
 using CaptureOrchestrator.Azure.ResourceManager;
+using CaptureOrchestrator.Core.Resources;
+using CaptureOrchestrator.Core.Validation;
 
 namespace CaptureOrchestrator.Azure.Network;
 

@@ -1,4 +1,5 @@
 using CaptureOrchestrator.Azure.ResourceManager;
+using CaptureOrchestrator.Core.Resources;
 
 namespace CaptureOrchestrator.Azure.Network;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using CaptureOrchestrator.Core.Validation;
 
 namespace CaptureOrchestrator.Azure.Network;
 

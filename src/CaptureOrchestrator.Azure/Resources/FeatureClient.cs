@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Core;
 using CaptureOrchestrator.Azure.ResourceManager;
+using CaptureOrchestrator.Core.Validation;
 
 namespace CaptureOrchestrator.Azure.Resources;
 

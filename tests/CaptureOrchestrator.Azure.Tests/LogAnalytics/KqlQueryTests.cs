@@ -1,6 +1,7 @@
 using System.Net;
 using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.ResourceManager;
+using CaptureOrchestrator.Core.Resources;
 
 namespace CaptureOrchestrator.Azure.Tests.LogAnalytics;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using CaptureOrchestrator.Azure.Monitor;
 using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Tests.Support;
+using CaptureOrchestrator.Core.Resources;
 
 namespace CaptureOrchestrator.Azure.Tests.Monitor;
 

@@ -3,6 +3,7 @@ using Azure;
 using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Tests.Support;
+using CaptureOrchestrator.Core.Resources;
 
 namespace CaptureOrchestrator.Azure.Tests.Network;
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Tests.Support;
+using CaptureOrchestrator.Core.Resources;
 
 namespace CaptureOrchestrator.Azure.Tests.ResourceManager;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CaptureOrchestrator.Core.Resources;
 
 namespace CaptureOrchestrator.Azure.Tests.Support;
 

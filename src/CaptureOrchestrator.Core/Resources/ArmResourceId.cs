@@ -1,7 +1,8 @@
+using CaptureOrchestrator.Core.Validation;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
-namespace CaptureOrchestrator.Azure.ResourceManager;
+namespace CaptureOrchestrator.Core.Resources;
 
 /// <summary>
 /// A validated Azure Resource Manager resource id:

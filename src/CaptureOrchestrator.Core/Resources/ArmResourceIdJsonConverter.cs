@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CaptureOrchestrator.Azure.ResourceManager;
+namespace CaptureOrchestrator.Core.Resources;
 
 /// <summary>Resource ids travel as strings; reading one validates it like <see cref="ArmResourceId.Parse"/>.</summary>
 internal sealed class ArmResourceIdJsonConverter : JsonConverter<ArmResourceId>

@@ -1,7 +1,7 @@
-namespace CaptureOrchestrator.Azure;
+namespace CaptureOrchestrator.Core.Validation;
 
 /// <summary>Quoting caller input inside error messages.</summary>
-internal static class InputText
+public static class InputText
 {
     /// <summary>
     /// The text with control characters shown as '?' and cut at <paramref name="maxLength"/>, so an
