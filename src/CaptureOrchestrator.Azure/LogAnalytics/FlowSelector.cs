@@ -47,33 +47,6 @@ public sealed record FlowSelector
     private readonly int? _sourcePort;
     private readonly int? _destinationPort;
 
-    /// <summary>
-    /// Parses an address as callers write one: dotted-quad IPv4 or IPv6 text, nothing else (no
-    /// shorthand such as "10.1", no scope id, no surrounding text).
-    /// </summary>
-    public static IPAddress ParseAddress(string text, string what)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        bool parsed = IPAddress.TryParse(text, out IPAddress? address);
-        bool strict = parsed && address!.AddressFamily switch
-        {
-            // Leading zeros are refused: some tools read "010" as octal 8, others as 10.
-            AddressFamily.InterNetwork => text.Split('.').Length == 4 && text.All(c => char.IsAsciiDigit(c) || c == '.') && address.ToString() == text,
-            AddressFamily.InterNetworkV6 => address.ScopeId == 0 && text.All(c => char.IsAsciiHexDigit(c) || c is ':' or '.'),
-            _ => false,
-        };
-        return strict ? address! : throw new FormatException($"{what} '{Quote(text)}' is not an IPv4 or IPv6 address");
-    }
-
-    /// <summary>Parses a port number 1–65535 written in decimal digits.</summary>
-    public static int ParsePort(string text, string what)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return text.Length is > 0 and <= 5 && text.All(char.IsAsciiDigit) && int.Parse(text, CultureInfo.InvariantCulture) is int port and >= 1 and <= 65535
-            ? port
-            : throw new FormatException($"{what} '{Quote(text)}' is not a port number (1-65535)");
-    }
-
     /// <summary>Parses "tcp", "udp" or "icmp" in any case.</summary>
     public static TransportProtocol ParseProtocol(string text) =>
         text?.ToUpperInvariant() switch

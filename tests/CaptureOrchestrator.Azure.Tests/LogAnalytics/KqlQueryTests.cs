@@ -1,5 +1,6 @@
 using System.Net;
 using CaptureOrchestrator.Azure.LogAnalytics;
+using CaptureOrchestrator.Core.Validation;
 using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Core.Resources;
 
@@ -90,7 +91,7 @@ public sealed class KqlQueryTests
     [InlineData("")]
     public void Injection_and_non_addresses_are_refused_as_addresses(string text)
     {
-        var error = Assert.Throws<FormatException>(() => FlowSelector.ParseAddress(text, "source ip"));
+        var error = Assert.Throws<FormatException>(() => NetworkText.ParseAddress(text, "source ip"));
         Assert.StartsWith("source ip '", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("is not an IPv4 or IPv6 address", error.Message, StringComparison.Ordinal);
     }
@@ -105,16 +106,16 @@ public sealed class KqlQueryTests
     [InlineData("٤٤٣")] // Arabic-Indic digits: char.IsDigit would take them
     public void Injection_and_non_ports_are_refused_as_ports(string text)
     {
-        Assert.Contains("is not a port number (1-65535)", Assert.Throws<FormatException>(() => FlowSelector.ParsePort(text, "destination port")).Message, StringComparison.Ordinal);
+        Assert.Contains("is not a port number (1-65535)", Assert.Throws<FormatException>(() => NetworkText.ParsePort(text, "destination port")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Valid_inputs_parse_to_their_typed_values()
     {
-        Assert.Equal(IPAddress.Parse("10.0.0.4"), FlowSelector.ParseAddress("10.0.0.4", "source ip"));
-        Assert.Equal(IPAddress.Parse("2001:db8::1"), FlowSelector.ParseAddress("2001:DB8::1", "source ip"));
-        Assert.Equal(IPAddress.Parse("::ffff:10.0.0.4"), FlowSelector.ParseAddress("::ffff:10.0.0.4", "source ip"));
-        Assert.Equal(65535, FlowSelector.ParsePort("65535", "port"));
+        Assert.Equal(IPAddress.Parse("10.0.0.4"), NetworkText.ParseAddress("10.0.0.4", "source ip"));
+        Assert.Equal(IPAddress.Parse("2001:db8::1"), NetworkText.ParseAddress("2001:DB8::1", "source ip"));
+        Assert.Equal(IPAddress.Parse("::ffff:10.0.0.4"), NetworkText.ParseAddress("::ffff:10.0.0.4", "source ip"));
+        Assert.Equal(65535, NetworkText.ParsePort("65535", "port"));
         Assert.Equal(TransportProtocol.Udp, FlowSelector.ParseProtocol("udp"));
         Assert.Contains("not one of tcp, udp, icmp", Assert.Throws<FormatException>(() => FlowSelector.ParseProtocol("tcp\" or 1==1")).Message, StringComparison.Ordinal);
     }

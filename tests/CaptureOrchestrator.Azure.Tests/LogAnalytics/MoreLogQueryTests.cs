@@ -1,5 +1,6 @@
 using System.Net;
 using CaptureOrchestrator.Azure.LogAnalytics;
+using CaptureOrchestrator.Core.Validation;
 using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Core.Resources;
 
@@ -81,7 +82,7 @@ public sealed class MoreLogQueryTests
     [InlineData("10.0.0.04")]
     public void Hostile_or_sloppy_addresses_never_reach_a_query(string address)
     {
-        var error = Assert.Throws<FormatException>(() => FlowSelector.ParseAddress(address, "remote peer"));
+        var error = Assert.Throws<FormatException>(() => NetworkText.ParseAddress(address, "remote peer"));
 
         Assert.Contains("remote peer", error.Message);
     }

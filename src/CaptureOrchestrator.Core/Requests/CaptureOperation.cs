@@ -1,0 +1,60 @@
+using CaptureOrchestrator.Core.Resources;
+
+namespace CaptureOrchestrator.Core.Requests;
+
+/// <summary>
+/// A validated capture request, normalized: the input of the PacketCapture workflow. Everything the
+/// workflow needs to decide is in here, so it never reads configuration or clocks itself.
+/// </summary>
+public sealed record CaptureOperation
+{
+    public required string OperationId { get; init; }
+
+    public required TicketKey Ticket { get; init; }
+
+    public required IReadOnlyList<CaptureTarget> Targets { get; init; }
+
+    public required TrafficFilter Filter { get; init; }
+
+    public required int DurationSeconds { get; init; }
+
+    public required long MaxBytesPerTarget { get; init; }
+
+    public int BytesPerPacket { get; init; }
+
+    public FlowTraceLease? FlowTrace { get; init; }
+
+    public Uri? CallbackUrl { get; init; }
+
+    public CaptureTimings Timings { get; init; } = new();
+}
+
+/// <summary>A ticket, validated.</summary>
+public sealed record TicketKey(string System, string Id, string? ClientRequestId)
+{
+    public override string ToString() => $"{System}:{Id}";
+}
+
+/// <summary>One validated target and its position in the request (used in event names and blob paths).</summary>
+public sealed record CaptureTarget(int Index, ArmResourceId ResourceId, TargetKind Kind, IReadOnlyList<string> Instances, IReadOnlyList<string> LinkConnections);
+
+/// <summary>A validated traffic filter; null parts match anything.</summary>
+public sealed record TrafficFilter(string? LocalIp, string? RemoteIp, int? LocalPort, int? RemotePort, string Protocol)
+{
+    public static TrafficFilter Any { get; } = new(null, null, null, null, "Any");
+}
+
+/// <summary>A validated flow-trace lease: which firewall, which workspace its logs go to, how long.</summary>
+public sealed record FlowTraceLease(ArmResourceId FirewallId, ArmResourceId WorkspaceId, int Minutes);
+
+/// <summary>How long the workflow waits for capture files and how it polls for them (from configuration).</summary>
+public sealed record CaptureTimings
+{
+    /// <summary>How long after the stop the files may take to appear before the target is given up.</summary>
+    public int FileDeadlineSeconds { get; init; } = 900;
+
+    /// <summary>First polling interval when no BlobCreated event arrives; doubled up to <see cref="MaxPollSeconds"/>.</summary>
+    public int FirstPollSeconds { get; init; } = 15;
+
+    public int MaxPollSeconds { get; init; } = 120;
+}
