@@ -26,6 +26,9 @@ public sealed record CaptureOperation
 
     public Uri? CallbackUrl { get; init; }
 
+    /// <summary>Where results are posted (configured channels, e.g. "teams", "ticket").</summary>
+    public IReadOnlyList<string> NotificationChannels { get; init; } = [];
+
     public CaptureTimings Timings { get; init; } = new();
 }
 

@@ -1,0 +1,153 @@
+using CaptureOrchestrator.Core.Requests;
+using CaptureOrchestrator.Core.Workflows;
+
+namespace CaptureOrchestrator.Core.Capture;
+
+/// <summary>
+/// The runbook for one target: prepare, start, capture for the duration (unless cancelled), stop,
+/// wait for the file, analyse — and clean the session up whatever happened.
+/// </summary>
+internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperation operation, CaptureTarget target, Task cancelRequested, ProgressBoard progress)
+{
+    /// <summary>Transient failures (throttling, 5xx, timeouts) are retried; permanent ones are not.</summary>
+    internal static readonly WorkflowTaskOptions AzureCall = WorkflowTaskOptions.WithRetry(new RetryPolicy(
+        maxAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(10), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(2),
+        handle: failure => !failure.IsCausedBy<PermanentFailureException>()));
+
+    private readonly List<string> _notes = [];
+
+    public async Task<TargetOutcome> RunAsync()
+    {
+        CaptureSession? session = null;
+        string step = "prepare";
+        try
+        {
+            progress.Target(target.Index, "Preparing");
+            PreparedTarget prepared = await context.CallActivityAsync<PreparedTarget>(CaptureActivities.PrepareTarget, new PrepareTargetInput(operation.OperationId, target), AzureCall);
+            _notes.AddRange(prepared.Notes);
+
+            step = "start";
+            progress.Target(target.Index, "Starting");
+            session = await context.CallActivityAsync<CaptureSession>(
+                CaptureActivities.StartCapture,
+                new StartCaptureInput(operation.OperationId, prepared, operation.Filter, operation.DurationSeconds, operation.MaxBytesPerTarget, operation.BytesPerPacket),
+                AzureCall);
+
+            progress.Target(target.Index, "Capturing", $"until {context.CurrentUtcDateTime.AddSeconds(operation.DurationSeconds):u}");
+            bool cancelled = await CaptureWindowAsync();
+
+            step = "stop";
+            progress.Target(target.Index, "Stopping");
+            await context.CallActivityAsync(CaptureActivities.StopCapture, session, AzureCall);
+            if (cancelled)
+            {
+                return Outcome(TargetOutcome.Cancelled, null, "cancelled before the capture window ended");
+            }
+
+            step = "wait for the capture file";
+            progress.Target(target.Index, "WaitingForFile");
+            IReadOnlyList<CaptureFile> files = await WaitForFilesAsync(session);
+            if (cancelRequested.IsCompleted)
+            {
+                return Outcome(TargetOutcome.Cancelled, null, "cancelled while waiting for the capture file");
+            }
+
+            if (files.Count == 0)
+            {
+                return Outcome(TargetOutcome.NoFile, null,
+                    $"the capture file did not appear in storage within {operation.Timings.FileDeadlineSeconds / 60} minutes of the stop; check that the target can reach the storage account");
+            }
+
+            step = "analyse";
+            progress.Target(target.Index, "Analyzing", $"{files.Count} file(s), {files.Sum(f => f.Length):N0} bytes");
+            TargetAnalysis analysis = await context.CallActivityAsync<TargetAnalysis>(
+                CaptureActivities.AnalyzeCapture, new AnalyzeCaptureInput(operation.OperationId, target, files), AzureCall);
+            return Outcome(TargetOutcome.Analyzed, analysis, null);
+        }
+        catch (WorkflowTaskFailedException failure)
+        {
+            return Outcome(TargetOutcome.Failed, null, $"could not {step}: {failure.FailureDetails.ErrorMessage}");
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                await CleanUpAsync(session);
+            }
+        }
+    }
+
+    /// <summary>Waits out the capture duration; true when a cancel arrived first.</summary>
+    private async Task<bool> CaptureWindowAsync()
+    {
+        using var timerCancellation = new CancellationTokenSource();
+        Task window = context.CreateTimer(TimeSpan.FromSeconds(operation.DurationSeconds), timerCancellation.Token);
+        if (await Task.WhenAny(window, cancelRequested).ConfigureAwait(true) == window)
+        {
+            return false;
+        }
+
+#pragma warning disable CA1849 // synchronous on purpose: the host schedules workflow code deterministically
+        timerCancellation.Cancel();
+#pragma warning restore CA1849
+        return true;
+    }
+
+    /// <summary>
+    /// Looks for the files, then waits for a BlobCreated notification or the next poll (backing off),
+    /// until enough files are there, the deadline passes, or the operation is cancelled.
+    /// </summary>
+    private async Task<IReadOnlyList<CaptureFile>> WaitForFilesAsync(CaptureSession session)
+    {
+        DateTime deadline = context.CurrentUtcDateTime.AddSeconds(operation.Timings.FileDeadlineSeconds);
+        TimeSpan poll = TimeSpan.FromSeconds(operation.Timings.FirstPollSeconds);
+        while (true)
+        {
+            CaptureFile[] files = await context.CallActivityAsync<CaptureFile[]>(CaptureActivities.FindCaptureFiles, session, AzureCall);
+            TimeSpan left = deadline - context.CurrentUtcDateTime;
+            if (files.Length >= session.ExpectedFiles || cancelRequested.IsCompleted)
+            {
+                return files;
+            }
+
+            if (left <= TimeSpan.Zero)
+            {
+                if (files.Length > 0)
+                {
+                    _notes.Add($"only {files.Length} of {session.ExpectedFiles} capture files arrived before the deadline; analysed those");
+                }
+
+                return files;
+            }
+
+            using var stopWaiting = new CancellationTokenSource();
+            Task nextPoll = context.CreateTimer(poll < left ? poll : left, stopWaiting.Token);
+            Task<CaptureFile> created = context.WaitForExternalEvent<CaptureFile>(PacketCaptureWorkflow.FileCreatedEvent(target.Index), stopWaiting.Token);
+            await Task.WhenAny(nextPoll, created, cancelRequested).ConfigureAwait(true);
+#pragma warning disable CA1849
+            stopWaiting.Cancel();
+#pragma warning restore CA1849
+            poll = TimeSpan.FromSeconds(Math.Min(poll.TotalSeconds * 2, operation.Timings.MaxPollSeconds));
+        }
+    }
+
+    private async Task CleanUpAsync(CaptureSession session)
+    {
+        try
+        {
+            progress.Target(target.Index, "CleaningUp");
+            await context.CallActivityAsync(CaptureActivities.CleanupCapture, session, AzureCall);
+        }
+        catch (WorkflowTaskFailedException failure)
+        {
+            // The sweeper finds sessions left behind; say so rather than fail the whole target.
+            _notes.Add($"cleanup failed ({failure.FailureDetails.ErrorMessage}); the sweeper will remove the session");
+        }
+    }
+
+    private TargetOutcome Outcome(string state, TargetAnalysis? analysis, string? problem)
+    {
+        progress.Target(target.Index, state, problem);
+        return new TargetOutcome(target.Index, target.ResourceId.ToString(), target.Kind, state, analysis, problem, _notes);
+    }
+}
