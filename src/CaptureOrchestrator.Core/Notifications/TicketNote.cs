@@ -1,0 +1,64 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using CaptureOrchestrator.Core.Capture;
+
+namespace CaptureOrchestrator.Core.Notifications;
+
+/// <summary>What goes back to the ticket: a plain-text work note (ServiceNow, Jira) and the generic signed JSON callback.</summary>
+public static class TicketNote
+{
+    /// <summary>Work notes and comments are read by people: verdict first, then what to open.</summary>
+    public static string PlainText(NotificationInput input, int maxLength = 30_000)
+    {
+        var text = new StringBuilder()
+            .Append("CaptureOrchestrator: capture ").Append(input.Status).Append(" (operation ").Append(input.Operation.OperationId).AppendLine(")");
+        foreach (TargetOutcome target in input.Targets)
+        {
+            text.Append("\n* ").Append(target.ResourceId).Append(" — ").AppendLine(target.State);
+            if (target.Analysis is { } analysis)
+            {
+                text.Append("  Verdict: ").AppendLine(analysis.Verdict);
+                foreach (FindingSummary finding in analysis.Findings.Take(10))
+                {
+                    text.Append("  - [").Append(finding.Severity).Append("] ").Append(finding.Code).Append(": ").AppendLine(finding.Title);
+                }
+            }
+
+            if (target.Problem is not null)
+            {
+                text.Append("  Problem: ").AppendLine(target.Problem);
+            }
+        }
+
+        if (input.Links is { } links)
+        {
+            text.Append("\nReport (link valid for a limited time): ").AppendLine(links.Markdown);
+        }
+
+        string note = text.ToString();
+        return note.Length <= maxLength ? note : note[..(maxLength - 40)] + "\n… (truncated; see the report)";
+    }
+
+    /// <summary>The body of the generic callback (signed with <see cref="HmacSignature"/>).</summary>
+    public static JsonObject Callback(NotificationInput input) => new()
+    {
+        ["kind"] = input.Kind,
+        ["operationId"] = input.Operation.OperationId,
+        ["ticket"] = new JsonObject
+        {
+            ["system"] = input.Operation.Ticket.System,
+            ["id"] = input.Operation.Ticket.Id,
+            ["clientRequestId"] = input.Operation.Ticket.ClientRequestId,
+        },
+        ["status"] = input.Status,
+        ["targets"] = new JsonArray([.. input.Targets.Select(t => (JsonNode)new JsonObject
+        {
+            ["resourceId"] = t.ResourceId,
+            ["state"] = t.State,
+            ["verdict"] = t.Analysis?.Verdict,
+            ["findings"] = new JsonArray([.. (t.Analysis?.Findings ?? []).Select(f => (JsonNode)new JsonObject { ["code"] = f.Code, ["severity"] = f.Severity, ["title"] = f.Title })]),
+            ["problem"] = t.Problem,
+        })]),
+        ["report"] = input.Links is null ? null : new JsonObject { ["json"] = input.Links.Json, ["markdown"] = input.Links.Markdown },
+    };
+}

@@ -1,0 +1,124 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.FlowTrace;
+using CaptureOrchestrator.Core.Notifications;
+using CaptureOrchestrator.Core.Requests;
+using CaptureOrchestrator.Core.Resources;
+
+namespace CaptureOrchestrator.Core.Tests.Notifications;
+
+public sealed class NotificationTests
+{
+    private static readonly byte[] Secret = "a-test-secret-that-is-long-enough"u8.ToArray();
+    private static readonly DateTimeOffset Now = new(2026, 11, 21, 9, 0, 0, TimeSpan.Zero);
+    private const string Vm = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm1";
+
+    private static NotificationInput Input(int findings, int targets = 1)
+    {
+        var operation = new CaptureOperation
+        {
+            OperationId = "op-1",
+            Ticket = new TicketKey("servicenow", "INC0012345", null),
+            Targets = [],
+            Filter = TrafficFilter.Any,
+            DurationSeconds = 300,
+            MaxBytesPerTarget = 1,
+        };
+        FindingSummary[] list = Enumerable.Range(0, findings).Select(i => new FindingSummary($"CODE_{i}", "High", new string('x', 200) + i)).ToArray();
+        TargetOutcome[] outcomes = Enumerable.Range(0, targets)
+            .Select(i => new TargetOutcome(i, Vm + i, TargetKind.VirtualMachine, TargetOutcome.Analyzed, new TargetAnalysis("Server resets connections", list, 10, 1, "r"), null, []))
+            .ToArray();
+        return new NotificationInput("teams", "CaptureCompleted", operation, CaptureStatus.Succeeded, outcomes, new ReportLinks("https://st/r.json?sig=1", "https://st/r.md?sig=1", ["https://st/e.pcap?sig=1"]));
+    }
+
+    [Fact]
+    public void A_capture_card_uses_the_teams_envelope_and_links_the_report()
+    {
+        JsonObject card = TeamsCards.ForCapture(Input(findings: 2));
+
+        Assert.Equal("message", card["type"]!.GetValue<string>());
+        JsonObject attachment = card["attachments"]![0]!.AsObject();
+        Assert.Equal("application/vnd.microsoft.card.adaptive", attachment["contentType"]!.GetValue<string>());
+        JsonObject content = attachment["content"]!.AsObject();
+        Assert.Equal("AdaptiveCard", content["type"]!.GetValue<string>());
+        string json = card.ToJsonString();
+        Assert.Contains("CODE_0", json);
+        Assert.Contains("CODE_1", json);
+        Assert.Contains("https://st/r.md?sig=1", json);
+    }
+
+    [Theory]
+    [InlineData(500, 1)]
+    [InlineData(40, 10)]
+    [InlineData(3, 400)]
+    public void A_card_stays_under_the_teams_size_limit_however_many_findings_and_says_what_it_left_out(int findings, int targets)
+    {
+        JsonObject card = TeamsCards.ForCapture(Input(findings, targets));
+
+        string json = card.ToJsonString();
+        Assert.True(Encoding.UTF8.GetByteCount(json) <= TeamsCards.MaxBytes, $"card is {Encoding.UTF8.GetByteCount(json)} bytes");
+        Assert.True(json.Contains("more finding", StringComparison.Ordinal) || json.Contains("too many to list", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_flow_trace_card_says_on_until_when_and_for_whom()
+    {
+        var notice = new FlowTraceNotice("FlowTraceEnabled", ArmResourceId.Parse("/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/net/providers/Microsoft.Network/azureFirewalls/fw1"),
+            [new LeaseHolder("servicenow:INC1", new DateTime(2026, 11, 21, 10, 0, 0, DateTimeKind.Utc))], new DateTime(2026, 11, 21, 10, 0, 0, DateTimeKind.Utc), null);
+
+        string json = TeamsCards.ForFlowTrace(notice).ToJsonString();
+
+        Assert.Contains("flow trace is ON", json);
+        Assert.Contains("2026-11-21 10:00 UTC", json);
+        Assert.Contains("servicenow:INC1", json);
+    }
+
+    [Fact]
+    public void A_signature_verifies_for_the_same_body_and_secret_within_the_window()
+    {
+        byte[] body = "{\"ticket\":1}"u8.ToArray();
+        string header = HmacSignature.Create(Secret, body, Now);
+
+        Assert.True(HmacSignature.Verify(Secret, body, header, Now.AddMinutes(4), HmacSignature.DefaultWindow, out _));
+    }
+
+    [Theory]
+    [InlineData("tampered body")]
+    [InlineData("other secret")]
+    [InlineData("replayed late")]
+    [InlineData("from the future")]
+    [InlineData("missing")]
+    [InlineData("garbage")]
+    public void A_signature_fails_for_any_change_replay_or_malformation(string attack)
+    {
+        byte[] body = "{\"ticket\":1}"u8.ToArray();
+        string header = HmacSignature.Create(Secret, body, Now);
+        (byte[] secret, byte[] sentBody, string? sentHeader, DateTimeOffset at) = attack switch
+        {
+            "tampered body" => (Secret, "{\"ticket\":2}"u8.ToArray(), header, Now),
+            "other secret" => ("another-secret"u8.ToArray(), body, header, Now),
+            "replayed late" => (Secret, body, header, Now.AddMinutes(6)),
+            "from the future" => (Secret, body, header, Now.AddMinutes(-6)),
+            "missing" => (Secret, body, null, Now),
+            _ => (Secret, body, "t=abc,v1=zz", Now),
+        };
+
+        Assert.False(HmacSignature.Verify(secret, sentBody, sentHeader, at, HmacSignature.DefaultWindow, out string reason));
+        Assert.NotEmpty(reason);
+    }
+
+    [Fact]
+    public void The_ticket_note_leads_with_the_verdict_and_the_callback_carries_the_ticket_and_findings()
+    {
+        NotificationInput input = Input(findings: 2);
+
+        string note = TicketNote.PlainText(input);
+        JsonObject callback = TicketNote.Callback(input);
+
+        Assert.StartsWith("CaptureOrchestrator: capture Succeeded", note, StringComparison.Ordinal);
+        Assert.Contains("Verdict: Server resets connections", note);
+        Assert.Equal("INC0012345", callback["ticket"]!["id"]!.GetValue<string>());
+        Assert.Equal(2, callback["targets"]![0]!["findings"]!.AsArray().Count);
+    }
+}
