@@ -63,17 +63,17 @@ public class NetworkWatcherAgentClient
         string operation = "Read virtual machine " + vm.Name;
         JsonElement machine = ArmPipeline.Read<JsonElement>(await _pipeline.SendAsync(RequestMethod.Get, vm.ToUrlPath(), ApiVersion, null, cancellationToken).ConfigureAwait(false), operation);
         string os = OsType(machine, ["properties", "storageProfile", "osDisk", "osType"], vm);
+        string location = LocationOf(machine);
         JsonElement list = ArmPipeline.Read<JsonElement>(await _pipeline.SendAsync(RequestMethod.Get, vm.ToUrlPath() + "/extensions", ApiVersion, null, cancellationToken).ConfigureAwait(false), "List extensions of " + vm.Name);
         if (FindAgent(list.TryGetProperty("value", out JsonElement value) ? value : default) is { } existing)
         {
-            return new AgentInstallation(vm, existing, os, AlreadyInstalled: true);
+            return new AgentInstallation(vm, existing, os, location, AlreadyInstalled: true);
         }
 
-        string location = machine.TryGetProperty("location", out JsonElement l) ? l.GetString() ?? string.Empty : string.Empty;
         var body = new { location, properties = AgentProperties(os) };
         await _operations.SendAsync(RequestMethod.Put, vm.ToUrlPath() + "/extensions/" + ExtensionName, ApiVersion, body, FinalStateVia.OriginalUri,
             $"Install the Network Watcher agent on {vm.Name}", cancellationToken).ConfigureAwait(false);
-        return new AgentInstallation(vm, ExtensionName, os, AlreadyInstalled: false);
+        return new AgentInstallation(vm, ExtensionName, os, location, AlreadyInstalled: false);
     }
 
     private async Task<AgentInstallation> EnsureOnScaleSetAsync(ArmResourceId scaleSet, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
@@ -81,10 +81,11 @@ public class NetworkWatcherAgentClient
         string operation = "Read scale set " + scaleSet.Name;
         JsonElement set = ArmPipeline.Read<JsonElement>(await _pipeline.SendAsync(RequestMethod.Get, scaleSet.ToUrlPath(), ApiVersion, null, cancellationToken).ConfigureAwait(false), operation);
         string os = OsType(set, ["properties", "virtualMachineProfile", "storageProfile", "osDisk", "osType"], scaleSet);
+        string location = LocationOf(set);
         JsonElement extensions = Walk(set, ["properties", "virtualMachineProfile", "extensionProfile", "extensions"]);
         if (FindAgent(extensions) is { } existing)
         {
-            return new AgentInstallation(scaleSet, existing, os, AlreadyInstalled: true);
+            return new AgentInstallation(scaleSet, existing, os, location, AlreadyInstalled: true);
         }
 
         await _operations.SendAsync(RequestMethod.Put, scaleSet.ToUrlPath() + "/extensions/" + ExtensionName, ApiVersion, new { properties = AgentProperties(os) }, FinalStateVia.OriginalUri,
@@ -98,7 +99,7 @@ public class NetworkWatcherAgentClient
                 $"Upgrade instances of {scaleSet.Name} to the agent", cancellationToken).ConfigureAwait(false);
         }
 
-        return new AgentInstallation(scaleSet, ExtensionName, os, AlreadyInstalled: false);
+        return new AgentInstallation(scaleSet, ExtensionName, os, location, AlreadyInstalled: false);
     }
 
     private static object AgentProperties(string os) => new
@@ -139,6 +140,9 @@ public class NetworkWatcherAgentClient
             ? os.GetString()!
             : throw new RequestFailedException(200, $"{id.Name}: the OS type (Linux or Windows) is not in ARM's answer, so the agent type cannot be chosen.", "UnknownOsType", null);
 
+    private static string LocationOf(JsonElement resource) =>
+        Walk(resource, ["location"]) is { ValueKind: JsonValueKind.String } location ? location.GetString()! : string.Empty;
+
     private static JsonElement Walk(JsonElement element, string[] path)
     {
         foreach (string name in path)
@@ -153,5 +157,5 @@ public class NetworkWatcherAgentClient
     }
 }
 
-/// <summary>Where the agent is, under which extension name, and whether this call installed it.</summary>
-public sealed record AgentInstallation(ArmResourceId Target, string ExtensionName, string OsType, bool AlreadyInstalled);
+/// <summary>Where the agent is (and the target's region), under which extension name, and whether this call installed it.</summary>
+public sealed record AgentInstallation(ArmResourceId Target, string ExtensionName, string OsType, string Location, bool AlreadyInstalled);

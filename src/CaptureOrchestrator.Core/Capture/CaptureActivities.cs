@@ -59,7 +59,7 @@ public sealed record CaptureFile(string BlobUrl, long Length);
 public sealed record AnalyzeCaptureInput(string OperationId, CaptureTarget Target, IReadOnlyList<CaptureFile> Files);
 
 /// <summary>What the analysis engine concluded for one target.</summary>
-public sealed record TargetAnalysis(string Verdict, IReadOnlyList<FindingSummary> Findings, long Packets, int Flows, string ReportBlobUrl);
+public sealed record TargetAnalysis(string Verdict, IReadOnlyList<FindingSummary> Findings, long Packets, long Flows, string ReportBlobUrl);
 
 public sealed record FindingSummary(string Code, string Severity, string Title);
 

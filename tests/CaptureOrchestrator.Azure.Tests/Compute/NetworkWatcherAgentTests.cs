@@ -43,6 +43,7 @@ public sealed class NetworkWatcherAgentTests : IAsyncLifetime
 
         Assert.False(result.AlreadyInstalled);
         Assert.Equal(os, result.OsType);
+        Assert.Equal("westeurope", result.Location);
         Assert.Equal($"PUT {VmPath}/extensions/AzureNetworkWatcherExtension", Calls[2]);
         Assert.Equal("2024-07-01", _server.Requests[2].Query["api-version"]);
         RestExample.AssertSameJson(

@@ -1,0 +1,98 @@
+using CaptureOrchestrator.Analysis.Capture;
+using CaptureOrchestrator.Analysis.Findings;
+using CaptureOrchestrator.Analysis.Reporting;
+using CaptureOrchestrator.Analysis.Writing;
+using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.Requests;
+using CaptureOrchestrator.Core.Workflows;
+
+namespace CaptureOrchestrator.Activities.Capture;
+
+/// <summary>
+/// Streams each capture file from storage through the analysis engine (no local copy), stores the
+/// JSON and Markdown reports and an evidence capture of the problem flows next to them.
+/// </summary>
+internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activity<AnalyzeCaptureInput, TargetAnalysis>
+{
+    private const int FlowsInReport = 50;
+
+    public override async Task<TargetAnalysis> RunAsync(WorkflowActivityContext context, AnalyzeCaptureInput input, CancellationToken cancellationToken)
+    {
+        BlobContainerClient reports = services.Blobs.Container(services.Settings.ReportsContainer);
+        await AzureErrors.Classify("create the reports container", () => reports.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
+        var perFile = new List<(AnalysisReport Report, string JsonBlob)>();
+        foreach (CaptureFile file in input.Files)
+        {
+            perFile.Add(await AnalyzeFileAsync(input, file, reports, cancellationToken).ConfigureAwait(false));
+        }
+
+        // The file with the most serious finding speaks for the target; the findings of all files are listed once.
+        (AnalysisReport lead, string leadBlob) = perFile.OrderBy(f => f.Report.Findings.Count == 0 ? int.MaxValue : SeverityRank(f.Report.Findings[0].Severity)).First();
+        FindingSummary[] findings = perFile.SelectMany(f => f.Report.Findings)
+            .GroupBy(f => f.Code)
+            .Select(g => g.OrderBy(f => SeverityRank(f.Severity)).First())
+            .OrderBy(f => SeverityRank(f.Severity))
+            .Select(f => new FindingSummary(f.Code, f.Severity, f.Title))
+            .ToArray();
+        string verdict = perFile.Count == 1 ? lead.Verdict : $"{lead.Verdict} ({perFile.Count} capture files)";
+        return new TargetAnalysis(verdict, findings, perFile.Sum(f => f.Report.Capture.PacketCount), perFile.Sum(f => f.Report.FlowSummary.Total), reports.GetBlobUri(leadBlob).AbsoluteUri);
+    }
+
+    private async Task<(AnalysisReport, string)> AnalyzeFileAsync(AnalyzeCaptureInput input, CaptureFile file, BlobContainerClient reports, CancellationToken cancellationToken)
+    {
+        (BlobContainerClient container, string blobName) = services.Blobs.Locate(file.BlobUrl);
+        string fileName = blobName[(blobName.LastIndexOf('/') + 1)..];
+        var context = new DiagnosisContext { PathCrossesVpn = input.Target.Kind is TargetKind.VpnGateway or TargetKind.VpnConnection or TargetKind.VirtualWanGateway or TargetKind.VirtualWanConnection };
+
+        DiagnosisResult diagnosis;
+        await using (Stream capture = await AzureErrors.Classify("open the capture file", () => container.OpenReadAsync(blobName, cancellationToken)).ConfigureAwait(false))
+        {
+            try
+            {
+                diagnosis = Diagnosis.Run(capture, context, cancellationToken: cancellationToken);
+            }
+            catch (CaptureFormatException ex)
+            {
+                throw new PermanentFailureException($"{fileName} is not a readable capture: {ex.Reason} (at byte offset {ex.Offset})", ex);
+            }
+        }
+
+        AnalysisReport report = ReportBuilder.Build(diagnosis, new SourceInfo { Name = fileName, SizeBytes = file.Length }, FlowsInReport);
+        string stem = $"{input.OperationId}/target-{input.Target.Index}/{fileName}";
+        await UploadTextAsync(reports, stem + ".json", "application/json", w => ReportWriter.Write(report, ReportFormat.Json, w), cancellationToken).ConfigureAwait(false);
+        await UploadTextAsync(reports, stem + ".md", "text/markdown", w => ReportWriter.Write(report, ReportFormat.Markdown, w), cancellationToken).ConfigureAwait(false);
+
+        if (diagnosis.Findings.Count > 0)
+        {
+            // A second pass over the capture picks out the packets of the flows behind the findings.
+            await using Stream again = await container.OpenReadAsync(blobName, cancellationToken).ConfigureAwait(false);
+            using var evidence = new MemoryStream();
+            EvidenceWriter.Write(again, diagnosis.Findings, evidence);
+            evidence.Position = 0;
+            await reports.UploadAsync(stem + ".evidence.pcap", evidence, "application/vnd.tcpdump.pcap", cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        return (report, stem + ".json");
+    }
+
+    private static async Task UploadTextAsync(BlobContainerClient container, string name, string contentType, Action<TextWriter> write, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new StreamWriter(buffer, leaveOpen: true))
+        {
+            write(writer);
+        }
+
+        buffer.Position = 0;
+        await container.UploadAsync(name, buffer, contentType, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    // Report severities are the engine's, lower-cased: error, warning, info.
+    private static int SeverityRank(string severity) => severity switch
+    {
+        "error" => 0,
+        "warning" => 1,
+        _ => 2,
+    };
+}

@@ -1,0 +1,33 @@
+using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.Workflows;
+
+namespace CaptureOrchestrator.Activities.Capture;
+
+/// <summary>The capture files delivered so far: the blob Network Watcher named, or what the gateway/firewall put in the target's container.</summary>
+internal sealed class FindCaptureFilesActivity(CaptureServices services) : Activity<CaptureSession, CaptureFile[]>
+{
+    private static readonly string[] CaptureExtensions = [".cap", ".pcap", ".pcapng"];
+
+    public override async Task<CaptureFile[]> RunAsync(WorkflowActivityContext context, CaptureSession session, CancellationToken cancellationToken)
+    {
+        (BlobContainerClient container, string prefix) = await AzureErrors.Classify("locate the capture files", () => Task.FromResult(services.Blobs.Locate(session.FileLocation))).ConfigureAwait(false);
+        IReadOnlyList<BlobItem> blobs = await AzureErrors.Classify("list the capture files", () => ListAsync(container, prefix, cancellationToken)).ConfigureAwait(false);
+        return blobs
+            .Where(b => b.ContentLength > 0 && CaptureExtensions.Any(e => b.Name.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+            .Select(b => new CaptureFile(container.GetBlobUri(b.Name).AbsoluteUri, b.ContentLength))
+            .ToArray();
+    }
+
+    private static async Task<IReadOnlyList<BlobItem>> ListAsync(BlobContainerClient container, string prefix, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await container.GetBlobsAsync(prefix.Length == 0 ? null : prefix, cancellationToken).ConfigureAwait(false);
+        }
+        catch (global::Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return []; // the container appears with the first file
+        }
+    }
+}

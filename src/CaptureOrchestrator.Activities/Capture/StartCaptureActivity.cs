@@ -1,0 +1,84 @@
+using CaptureOrchestrator.Azure.Network;
+using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.Requests;
+using CaptureOrchestrator.Core.Resources;
+using CaptureOrchestrator.Core.Workflows;
+
+namespace CaptureOrchestrator.Activities.Capture;
+
+/// <summary>Starts the capture the way the target's kind requires and says where its files will land.</summary>
+internal sealed class StartCaptureActivity(CaptureServices services) : Activity<StartCaptureInput, CaptureSession>
+{
+    public override Task<CaptureSession> RunAsync(WorkflowActivityContext context, StartCaptureInput input, CancellationToken cancellationToken)
+    {
+        CaptureTarget target = input.Prepared.Target;
+        return target.Kind switch
+        {
+            TargetKind.VirtualMachine or TargetKind.ScaleSet => StartNetworkWatcherAsync(input, target, cancellationToken),
+            TargetKind.Firewall => StartFirewallAsync(input, target, cancellationToken),
+            _ => StartVpnAsync(input, target, cancellationToken),
+        };
+    }
+
+    private async Task<CaptureSession> StartNetworkWatcherAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
+    {
+        ArmResourceId watcher = ArmResourceId.Parse(input.Prepared.NetworkWatcherId ?? throw new PermanentFailureException("no Network Watcher was resolved for the target"));
+        var definition = new PacketCaptureDefinition
+        {
+            Target = target.ResourceId,
+            TargetType = target.Kind == TargetKind.ScaleSet ? PacketCaptureTargetType.AzureVMSS : PacketCaptureTargetType.AzureVM,
+            Scope = target.Kind == TargetKind.ScaleSet ? new PacketCaptureScope { Include = target.Instances } : null,
+            BytesToCapturePerPacket = input.BytesPerPacket,
+            TotalBytesPerSession = Math.Min(input.MaxBytes, PacketCaptureDefinition.MaxBytes),
+            // The session ends itself a little after the workflow stops it, so a lost workflow cannot leave it running.
+            TimeLimitInSeconds = Math.Min(input.DurationSeconds + 60, PacketCaptureDefinition.MaxTimeLimitInSeconds),
+            StorageLocation = new PacketCaptureStorageLocation
+            {
+                StorageId = services.Settings.CaptureStorageAccountId ?? throw new PermanentFailureException("no capture storage account is configured (CaptureStorageAccountId)"),
+            },
+            Filters = CaptureFilters.ForNetworkWatcher(input.Filter),
+        };
+        string name = CaptureNames.ForTarget(input.OperationId, target);
+        PacketCapture capture = (await AzureErrors.Classify("start the packet capture", () =>
+            services.NetworkWatcher.CreatePacketCaptureAsync(watcher, name, definition, cancellationToken)).ConfigureAwait(false)).Value;
+        string location = capture.Definition.StorageLocation.StoragePath?.AbsoluteUri
+            ?? throw new PermanentFailureException("Network Watcher did not say where the capture file will be written (storagePath)");
+        int expected = target.Kind == TargetKind.ScaleSet ? Math.Max(1, target.Instances.Count) : 1;
+        return new CaptureSession(input.OperationId, target, capture.Id.ToString(), location, expected, services.Time.GetUtcNow().UtcDateTime);
+    }
+
+    private async Task<CaptureSession> StartVpnAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
+    {
+        BlobContainerClient container = await TargetContainerAsync(input, target, cancellationToken).ConfigureAwait(false);
+        await AzureErrors.Classify("start the gateway packet capture", () =>
+            services.Vpn.StartPacketCaptureAsync(target.ResourceId, CaptureFilters.ForVpnGateway(input.Filter), target.LinkConnections.Count > 0 ? target.LinkConnections : null, cancellationToken)).ConfigureAwait(false);
+        return new CaptureSession(input.OperationId, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, 1, services.Time.GetUtcNow().UtcDateTime);
+    }
+
+    private async Task<CaptureSession> StartFirewallAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
+    {
+        BlobContainerClient container = await TargetContainerAsync(input, target, cancellationToken).ConfigureAwait(false);
+        Uri sas = await services.Blobs.SasAsync(container, BlobSasPermissions.Create | BlobSasPermissions.Write | BlobSasPermissions.Add,
+            services.Time.GetUtcNow().Add(services.Settings.UploadSasLifetime), null, cancellationToken).ConfigureAwait(false);
+        var definition = new FirewallPacketCaptureDefinition
+        {
+            DurationInSeconds = Math.Clamp(input.DurationSeconds, FirewallPacketCaptureDefinition.MinDurationInSeconds, FirewallPacketCaptureDefinition.MaxDurationInSeconds),
+            NumberOfPacketsToCapture = FirewallPacketCaptureDefinition.MaxPackets,
+            FileName = CaptureNames.ForTarget(input.OperationId, target),
+            Protocol = input.Filter.Protocol,
+            Filters = [CaptureFilters.ForFirewall(input.Filter, target.ResourceId.Name)],
+        };
+        await AzureErrors.Classify("start the firewall packet capture", () =>
+            services.Firewall.StartPacketCaptureAsync(target.ResourceId, definition, sas, cancellationToken)).ConfigureAwait(false);
+        return new CaptureSession(input.OperationId, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, 1, services.Time.GetUtcNow().UtcDateTime);
+    }
+
+    /// <summary>Gateways and firewalls write into a container of their own per target (their file names are not documented).</summary>
+    private async Task<BlobContainerClient> TargetContainerAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
+    {
+        BlobContainerClient container = services.Blobs.Container(CaptureNames.ForTarget(input.OperationId, target));
+        await AzureErrors.Classify("create the capture container", () => container.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
+        return container;
+    }
+}

@@ -1,0 +1,34 @@
+using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.Requests;
+using CaptureOrchestrator.Core.Resources;
+using CaptureOrchestrator.Core.Workflows;
+
+namespace CaptureOrchestrator.Activities.Capture;
+
+/// <summary>Stops the capture. For a VPN gateway this is the call that uploads the file, through a short-lived write SAS.</summary>
+internal sealed class StopCaptureActivity(CaptureServices services) : Activity<CaptureSession, bool>
+{
+    public override async Task<bool> RunAsync(WorkflowActivityContext context, CaptureSession session, CancellationToken cancellationToken)
+    {
+        CaptureTarget target = session.Target;
+        switch (target.Kind)
+        {
+            case TargetKind.VirtualMachine or TargetKind.ScaleSet:
+                await AzureErrors.Classify("stop the packet capture", () => services.NetworkWatcher.StopPacketCaptureAsync(ArmResourceId.Parse(session.SessionId), cancellationToken)).ConfigureAwait(false);
+                break;
+            case TargetKind.Firewall:
+                await AzureErrors.Classify("stop the firewall packet capture", () => services.Firewall.StopPacketCaptureAsync(target.ResourceId, cancellationToken)).ConfigureAwait(false);
+                break;
+            default:
+                (BlobContainerClient container, _) = services.Blobs.Locate(session.FileLocation + "/");
+                Uri sas = await services.Blobs.SasAsync(container, BlobSasPermissions.Create | BlobSasPermissions.Write | BlobSasPermissions.Add,
+                    services.Time.GetUtcNow().Add(services.Settings.UploadSasLifetime), null, cancellationToken).ConfigureAwait(false);
+                await AzureErrors.Classify("stop the gateway packet capture", () =>
+                    services.Vpn.StopPacketCaptureAsync(target.ResourceId, sas, target.LinkConnections.Count > 0 ? target.LinkConnections : null, cancellationToken)).ConfigureAwait(false);
+                break;
+        }
+
+        return true;
+    }
+}

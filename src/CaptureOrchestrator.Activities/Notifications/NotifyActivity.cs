@@ -1,0 +1,93 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.Notifications;
+using CaptureOrchestrator.Core.Workflows;
+
+namespace CaptureOrchestrator.Activities.Notifications;
+
+/// <summary>
+/// Delivers one channel: "teams" (Adaptive Card to the Workflows webhook) or "ticket" (the signed
+/// callback to the request's callbackUrl, plus the configured ServiceNow or Jira adapter). Throws
+/// to be retried; the report is already stored, so nothing is lost meanwhile.
+/// </summary>
+internal sealed class NotifyActivity(CaptureServices services) : Activity<NotificationInput, DeliveryResult>
+{
+    public override async Task<DeliveryResult> RunAsync(WorkflowActivityContext context, NotificationInput input, CancellationToken cancellationToken)
+    {
+        switch (input.Channel)
+        {
+            case "teams":
+                Uri webhook = services.Settings.TeamsWebhookUrl ?? throw new PermanentFailureException("no Teams webhook is configured");
+                await OutboundHttp.PostAsync(services, webhook, JsonContent.Create(TeamsCards.ForCapture(input)), "Teams webhook", null, cancellationToken).ConfigureAwait(false);
+                break;
+            case "ticket":
+                await CallbackAsync(input, cancellationToken).ConfigureAwait(false);
+                await TicketSystems.PostNoteAsync(services, input, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                throw new PermanentFailureException($"unknown notification channel '{input.Channel}'");
+        }
+
+        return new DeliveryResult(input.Channel, Delivered: true, context.Attempt, null);
+    }
+
+    private async Task CallbackAsync(NotificationInput input, CancellationToken cancellationToken)
+    {
+        if (input.Operation.CallbackUrl is not { } url)
+        {
+            return;
+        }
+
+        byte[] key = services.Settings.CallbackSigningKey ?? throw new PermanentFailureException("callbacks need a signing key (CallbackSigningKey)");
+        byte[] body = Encoding.UTF8.GetBytes(TicketNote.Callback(input).ToJsonString());
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        string signature = HmacSignature.Create(key, body, services.Time.GetUtcNow());
+        await OutboundHttp.PostAsync(services, url, content, "ticket callback", h => h.Add(HmacSignature.HeaderName, signature), cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>The ticket-system adapters: a work note on a ServiceNow incident, a comment on a Jira issue.</summary>
+internal static class TicketSystems
+{
+    public static async Task PostNoteAsync(CaptureServices services, NotificationInput input, CancellationToken cancellationToken)
+    {
+        OrchestratorSettings settings = services.Settings;
+        if (settings.TicketSystem is null || !string.Equals(settings.TicketSystem, input.Operation.Ticket.System, StringComparison.OrdinalIgnoreCase))
+        {
+            return; // this deployment talks to no ticket system of that kind; the callback (if any) went out
+        }
+
+        Uri site = settings.TicketSystemUrl ?? throw new PermanentFailureException("the ticket system URL is not configured");
+        string note = TicketNote.PlainText(input);
+        void Authorize(System.Net.Http.Headers.HttpRequestHeaders headers)
+        {
+            if (settings.TicketSystemAuthorization is { } authorization)
+            {
+                headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+        }
+
+        switch (settings.TicketSystem.ToLowerInvariant())
+        {
+            case "servicenow":
+                // The Table API addresses records by sys_id; the ticket carries the incident number.
+                string number = Uri.EscapeDataString(input.Operation.Ticket.Id);
+                string found = await OutboundHttp.SendAsync(services, HttpMethod.Get, new Uri(site, $"/api/now/table/incident?sysparm_query=number%3D{number}&sysparm_fields=sys_id&sysparm_limit=1"), null, "ServiceNow lookup", Authorize, cancellationToken).ConfigureAwait(false);
+                string sysId = JsonNode.Parse(found)?["result"]?[0]?["sys_id"]?.GetValue<string>()
+                    ?? throw new PermanentFailureException($"ServiceNow has no incident {input.Operation.Ticket.Id}");
+                await OutboundHttp.SendAsync(services, HttpMethod.Patch, new Uri(site, "/api/now/table/incident/" + Uri.EscapeDataString(sysId)),
+                    JsonContent.Create(new JsonObject { ["work_notes"] = note }), "ServiceNow work note", Authorize, cancellationToken).ConfigureAwait(false);
+                break;
+            case "jira":
+                await OutboundHttp.SendAsync(services, HttpMethod.Post, new Uri(site, "/rest/api/2/issue/" + Uri.EscapeDataString(input.Operation.Ticket.Id) + "/comment"),
+                    JsonContent.Create(new JsonObject { ["body"] = note }), "Jira comment", Authorize, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                throw new PermanentFailureException($"unknown ticket system '{settings.TicketSystem}' (servicenow or jira)");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.Workflows;
+
+namespace CaptureOrchestrator.Activities.Reporting;
+
+/// <summary>
+/// Stores the operation's report (JSON and Markdown) under its id, next to the per-target reports
+/// and evidence, and returns short-lived read-only links. Runs before any notification is sent.
+/// </summary>
+internal sealed class PublishReportActivity(CaptureServices services) : Activity<PublishReportInput, ReportLinks>
+{
+    public override async Task<ReportLinks> RunAsync(WorkflowActivityContext context, PublishReportInput input, CancellationToken cancellationToken)
+    {
+        BlobContainerClient reports = services.Blobs.Container(services.Settings.ReportsContainer);
+        await AzureErrors.Classify("create the reports container", () => reports.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
+        string prefix = input.Operation.OperationId + "/";
+
+        var json = new JsonObject
+        {
+            ["operationId"] = input.Operation.OperationId,
+            ["ticket"] = input.Operation.Ticket.ToString(),
+            ["status"] = input.Status,
+            ["durationSeconds"] = input.Operation.DurationSeconds,
+            ["targets"] = JsonSerializer.SerializeToNode(input.Targets, WorkflowSerializer.Options),
+        };
+        await reports.UploadAsync(prefix + "report.json", new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))), "application/json", cancellationToken: cancellationToken).ConfigureAwait(false);
+        await reports.UploadAsync(prefix + "report.md", new MemoryStream(Encoding.UTF8.GetBytes(Markdown(input))), "text/markdown", cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        DateTimeOffset expiry = services.Time.GetUtcNow().Add(services.Settings.ReportLinkLifetime);
+        IReadOnlyList<BlobItem> evidence = (await reports.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
+            .Where(b => b.Name.EndsWith(".evidence.pcap", StringComparison.Ordinal))
+            .ToArray();
+        var evidenceLinks = new List<string>();
+        foreach (BlobItem blob in evidence)
+        {
+            evidenceLinks.Add((await services.Blobs.SasAsync(reports, BlobSasPermissions.Read, expiry, blob.Name, cancellationToken).ConfigureAwait(false)).AbsoluteUri);
+        }
+
+        return new ReportLinks(
+            (await services.Blobs.SasAsync(reports, BlobSasPermissions.Read, expiry, prefix + "report.json", cancellationToken).ConfigureAwait(false)).AbsoluteUri,
+            (await services.Blobs.SasAsync(reports, BlobSasPermissions.Read, expiry, prefix + "report.md", cancellationToken).ConfigureAwait(false)).AbsoluteUri,
+            evidenceLinks);
+    }
+
+    private static string Markdown(PublishReportInput input)
+    {
+        var text = new StringBuilder()
+            .Append("# Capture ").Append(input.Status).Append(" — ").AppendLine(input.Operation.Ticket.ToString())
+            .AppendLine()
+            .Append("Operation `").Append(input.Operation.OperationId).Append("`, ").Append(input.Operation.DurationSeconds).AppendLine(" s capture window.")
+            .AppendLine();
+        foreach (TargetOutcome target in input.Targets)
+        {
+            text.Append("## ").Append(target.ResourceId[(target.ResourceId.LastIndexOf('/') + 1)..]).Append(" (").Append(target.Kind).Append(") — ").AppendLine(target.State)
+                .AppendLine()
+                .Append('`').Append(target.ResourceId).AppendLine("`")
+                .AppendLine();
+            if (target.Analysis is { } analysis)
+            {
+                text.Append("**").Append(analysis.Verdict).AppendLine("**").AppendLine();
+                foreach (FindingSummary finding in analysis.Findings)
+                {
+                    text.Append("- ").Append(finding.Severity).Append(" `").Append(finding.Code).Append("` ").AppendLine(finding.Title);
+                }
+
+                text.AppendLine().Append(analysis.Packets.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)).Append(" packets, ")
+                    .Append(analysis.Flows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)).AppendLine(" flows; full report next to this one.").AppendLine();
+            }
+
+            if (target.Problem is not null)
+            {
+                text.Append("> ").AppendLine(target.Problem).AppendLine();
+            }
+
+            foreach (string note in target.Notes)
+            {
+                text.Append("- note: ").AppendLine(note);
+            }
+        }
+
+        return text.ToString();
+    }
+}
