@@ -12,6 +12,7 @@ public static class CliApplication
         {
             AnalyzeCommand.Create(stdout, stderr, stderrIsTerminal),
             GenerateCommand.Create(stdout, stderr),
+            ServeCommand.Create(),
         };
 
         ParseResult parse = root.Parse(args);

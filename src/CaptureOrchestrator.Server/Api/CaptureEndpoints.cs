@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.Requests;
+using CaptureOrchestrator.Core.Workflows;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace CaptureOrchestrator.Server.Api;
+
+/// <summary>POST /api/captures, GET /api/captures/{id}, POST /api/captures/{id}/cancel.</summary>
+internal static class CaptureEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapPost("/captures", StartAsync);
+        api.MapGet("/captures/{operationId}", GetAsync);
+        api.MapPost("/captures/{operationId}/cancel", CancelAsync);
+    }
+
+    private static async Task<IResult> StartAsync(HttpContext http, Composition composition)
+    {
+        if (!JsonBody.TryRead(http, out CaptureRequest? request, out IResult? bad))
+        {
+            return bad;
+        }
+
+        // A retried POST (same ticket system, ticket and client request id) gets the same operation back.
+        string operationId = OperationIdFor(request?.Ticket);
+        if (await composition.Client.GetInstanceAsync(operationId) is { Name: PacketCaptureWorkflow.Name })
+        {
+            return Accepted(http, operationId, created: false);
+        }
+
+        ServerSettings settings = composition.Settings;
+        Validated<CaptureOperation> validated = CaptureRequestValidator.Validate(
+            request,
+            settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts),
+            operationId,
+            new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds });
+        if (validated.Errors.Count > 0)
+        {
+            return Problems.Invalid(validated.Errors);
+        }
+
+        if (validated.Forbidden.Count > 0)
+        {
+            return Problems.Forbidden(validated.Forbidden);
+        }
+
+        CaptureOperation operation = validated.Value! with { NotificationChannels = composition.Channels };
+        await composition.Client.ScheduleNewWorkflowInstanceAsync(PacketCaptureWorkflow.Name, operation, new StartWorkflowOptions(operationId));
+        return Accepted(http, operationId, created: true);
+    }
+
+    private static async Task<IResult> GetAsync(string operationId, Composition composition)
+    {
+        WorkflowMetadata? instance = await composition.Client.GetInstanceAsync(operationId, getInputsAndOutputs: true);
+        return instance is { Name: PacketCaptureWorkflow.Name }
+            ? Results.Ok(OperationStatus.From(instance))
+            : Problems.NotFound($"no capture operation '{operationId}'");
+    }
+
+    private static async Task<IResult> CancelAsync(string operationId, HttpContext http, Composition composition)
+    {
+        WorkflowMetadata? instance = await composition.Client.GetInstanceAsync(operationId);
+        if (instance is not { Name: PacketCaptureWorkflow.Name })
+        {
+            return Problems.NotFound($"no capture operation '{operationId}'");
+        }
+
+        if (!instance.IsRunning)
+        {
+            return Problems.Conflict($"operation '{operationId}' already ended ({instance.RuntimeStatus})");
+        }
+
+        await composition.Client.RaiseEventAsync(operationId, PacketCaptureWorkflow.CancelEvent, "cancelled through the API");
+        return Results.Accepted($"/api/captures/{operationId}", new { operationId, status = "Cancelling" });
+    }
+
+    private static IResult Accepted(HttpContext http, string operationId, bool created)
+    {
+        var body = new
+        {
+            operationId,
+            statusUrl = $"/api/captures/{operationId}",
+            cancelUrl = $"/api/captures/{operationId}/cancel",
+            created,
+        };
+        return Results.Accepted(body.statusUrl, body);
+    }
+
+    internal static string OperationIdFor(TicketReference? ticket)
+    {
+        if (ticket is { System: { } system, Id: { } id, ClientRequestId: { } clientRequestId })
+        {
+            byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{system}\n{id}\n{clientRequestId}"));
+            return "op-" + Convert.ToHexStringLower(hash)[..32];
+        }
+
+        return "op-" + Guid.NewGuid().ToString("N");
+    }
+}
+
+/// <summary>What GET /api/captures/{id} returns.</summary>
+internal sealed record OperationStatus(string OperationId, string RuntimeStatus, string? Phase, IReadOnlyList<TargetProgress> Targets, CaptureOutcome? Result, string? Failure, DateTimeOffset CreatedAt, DateTimeOffset LastUpdatedAt)
+{
+    public static OperationStatus From(WorkflowMetadata instance)
+    {
+        CaptureProgress? progress = instance.SerializedCustomStatus is null ? null : JsonSerializer.Deserialize<CaptureProgress>(instance.SerializedCustomStatus, WorkflowSerializer.Options);
+        CaptureOutcome? outcome = instance.RuntimeStatus == WorkflowRuntimeStatus.Completed && instance.SerializedOutput is not null
+            ? JsonSerializer.Deserialize<CaptureOutcome>(instance.SerializedOutput, WorkflowSerializer.Options)
+            : null;
+        return new OperationStatus(instance.InstanceId, instance.RuntimeStatus.ToString(), progress?.Phase, progress?.Targets ?? [], outcome,
+            instance.FailureDetails?.ErrorMessage, instance.CreatedAt, instance.LastUpdatedAt);
+    }
+}
+
+/// <summary>Reads the verified body (kept by the signature middleware) as JSON; a 400 naming the problem otherwise.</summary>
+internal static class JsonBody
+{
+    public static bool TryRead<T>(HttpContext http, out T? value, out IResult problem)
+    {
+        value = default;
+        problem = Results.Empty;
+        byte[] body = http.Items[RequestSignatureMiddleware.BodyItem] as byte[] ?? [];
+        try
+        {
+            value = JsonSerializer.Deserialize<T>(body, WorkflowSerializer.Options);
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            problem = Problems.Invalid([new FieldError(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.'), "not valid JSON for this request: " + ex.Message.Split(" Path:")[0])]);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using CaptureOrchestrator.Activities.FlowTrace;
+using CaptureOrchestrator.Core.FlowTrace;
+using CaptureOrchestrator.Core.Requests;
+using CaptureOrchestrator.Core.Workflows;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace CaptureOrchestrator.Server.Api;
+
+/// <summary>POST /api/flowtrace, POST /api/flowtrace/{leaseId}/extend, DELETE /api/flowtrace/{leaseId}, GET /api/flowtrace.</summary>
+internal static class FlowTraceEndpoints
+{
+    public sealed record LeaseApiRequest(TicketReference? Ticket, string? FirewallId, string? WorkspaceId, int? Minutes);
+
+    public sealed record ExtendApiRequest(TicketReference? Ticket, int? Minutes);
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapPost("/flowtrace", AcquireAsync);
+        api.MapPost("/flowtrace/{leaseId}/extend", ExtendAsync);
+        api.MapDelete("/flowtrace/{leaseId}", ReleaseAsync);
+        api.MapGet("/flowtrace", ListAsync);
+    }
+
+    private static async Task<IResult> AcquireAsync(HttpContext http, Composition composition, TimeProvider time)
+    {
+        if (!JsonBody.TryRead(http, out LeaseApiRequest? request, out IResult? bad))
+        {
+            return bad;
+        }
+
+        var errors = new List<FieldError>();
+        TicketKey? ticket = CaptureRequestValidator.ValidateTicket(request?.Ticket, errors);
+        Validated<FlowTraceLease> lease = CaptureRequestValidator.ValidateFlowTrace(
+            new FlowTraceLeaseRequest(request?.FirewallId, request?.WorkspaceId, request?.Minutes),
+            composition.Settings.Limits.ToRequestLimits(composition.Settings.Notifications.AllowedHosts));
+        errors.AddRange(lease.Errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        if (lease.Forbidden.Count > 0)
+        {
+            return Problems.Forbidden(lease.Forbidden);
+        }
+
+        await LeaseRequests.JoinAsync(composition.Client, lease.Value!, ticket!.ToString(), lease.Value!.Minutes, time, TimeSpan.FromSeconds(30), http.RequestAborted);
+        string leaseId = FlowTraceLeaseWorkflow.InstanceIdFor(lease.Value.FirewallId);
+        return Results.Accepted($"/api/flowtrace/{leaseId}", new { leaseId, holder = ticket.ToString(), minutes = lease.Value.Minutes });
+    }
+
+    private static async Task<IResult> ExtendAsync(string leaseId, HttpContext http, Composition composition)
+    {
+        if (!JsonBody.TryRead(http, out ExtendApiRequest? request, out IResult? bad))
+        {
+            return bad;
+        }
+
+        var errors = new List<FieldError>();
+        TicketKey? ticket = CaptureRequestValidator.ValidateTicket(request?.Ticket, errors);
+        int minutes = request?.Minutes ?? 60;
+        if (minutes < 5 || minutes > composition.Settings.Limits.MaxFlowTraceMinutes)
+        {
+            errors.Add(new FieldError("minutes", $"{minutes} is outside 5..{composition.Settings.Limits.MaxFlowTraceMinutes}"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        if (await RunningLeaseAsync(composition, leaseId) is null)
+        {
+            return Problems.NotFound($"no active flow-trace lease '{leaseId}'");
+        }
+
+        await composition.Client.RaiseEventAsync(leaseId, FlowTraceLeaseWorkflow.RequestEvent, new LeaseRequest(LeaseRequest.Extend, ticket!.ToString(), minutes));
+        return Results.Accepted($"/api/flowtrace/{leaseId}", new { leaseId, holder = ticket.ToString(), minutes });
+    }
+
+    private static async Task<IResult> ReleaseAsync(string leaseId, string? ticketSystem, string? ticketId, Composition composition)
+    {
+        var errors = new List<FieldError>();
+        TicketKey? ticket = CaptureRequestValidator.ValidateTicket(new TicketReference(ticketSystem, ticketId), errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors.Select(e => e with { Field = e.Field.Replace("ticket.", "ticket", StringComparison.Ordinal) switch { "ticketsystem" => "ticketSystem", "ticketid" => "ticketId", var f => f } }).ToArray());
+        }
+
+        if (await RunningLeaseAsync(composition, leaseId) is null)
+        {
+            return Problems.NotFound($"no active flow-trace lease '{leaseId}'");
+        }
+
+        await composition.Client.RaiseEventAsync(leaseId, FlowTraceLeaseWorkflow.RequestEvent, new LeaseRequest(LeaseRequest.Release, ticket!.ToString()));
+        return Results.Accepted($"/api/flowtrace/{leaseId}", new { leaseId, released = ticket.ToString() });
+    }
+
+    private static async Task<IResult> ListAsync(Composition composition)
+    {
+        var leases = new List<object>();
+        await foreach (WorkflowMetadata instance in composition.Client.GetAllInstancesAsync(new WorkflowQuery(Statuses: [WorkflowRuntimeStatus.Running, WorkflowRuntimeStatus.Pending], InstanceIdPrefix: "flowtrace-")))
+        {
+            FlowTraceLeaseStatus? status = instance.SerializedCustomStatus is null ? null : JsonSerializer.Deserialize<FlowTraceLeaseStatus>(instance.SerializedCustomStatus, WorkflowSerializer.Options);
+            leases.Add(new { leaseId = instance.InstanceId, state = status?.State, firewallId = status?.FirewallId, untilUtc = status?.UntilUtc, holders = status?.Holders ?? [] });
+        }
+
+        return Results.Ok(new { leases });
+    }
+
+    private static async Task<WorkflowMetadata?> RunningLeaseAsync(Composition composition, string leaseId) =>
+        leaseId.StartsWith("flowtrace-", StringComparison.Ordinal) && await composition.Client.GetInstanceAsync(leaseId) is { IsRunning: true } lease ? lease : null;
+}

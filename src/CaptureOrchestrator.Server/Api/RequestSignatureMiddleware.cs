@@ -1,0 +1,78 @@
+using System.Text;
+using CaptureOrchestrator.Core.Notifications;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace CaptureOrchestrator.Server.Api;
+
+/// <summary>
+/// Every /api call except health and the Event Grid webhook must carry an HMAC-SHA256 signature of
+/// its timestamp and body (<see cref="HmacSignature"/>): 401 otherwise. Bodies over the limit are
+/// refused with 413 before they are read to the end. The verified body is kept for the endpoint.
+/// </summary>
+internal sealed partial class RequestSignatureMiddleware(RequestDelegate next, ServerSettings settings, TimeProvider time, ILogger<RequestSignatureMiddleware> logger)
+{
+    public const string BodyItem = "co.body";
+
+    private readonly byte[]? _key = settings.Api.SigningKey is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : null;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        PathString path = context.Request.Path;
+        if (!path.StartsWithSegments("/api") || path.StartsWithSegments("/api/health") || path.StartsWithSegments("/api/events"))
+        {
+            await next(context);
+            return;
+        }
+
+        byte[]? body = await ReadBodyAsync(context.Request, settings.Api.MaxBodyBytes);
+        if (body is null)
+        {
+            await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
+                detail: $"the body is larger than {settings.Api.MaxBodyBytes} bytes", type: "https://captureorchestrator.dev/problems/too-large").ExecuteAsync(context);
+            return;
+        }
+
+        string? header = context.Request.Headers[HmacSignature.HeaderName];
+        string reason = "no signing key is configured on the server (CaptureOrchestrator__Api__SigningKey)";
+        if (_key is null || !HmacSignature.Verify(_key, body, header, time.GetUtcNow(), TimeSpan.FromSeconds(settings.Api.SignatureWindowSeconds), out reason))
+        {
+            LogRejected(logger, context.Request.Method, path.Value ?? string.Empty, reason);
+            context.Response.Headers.WWWAuthenticate = "HMAC-SHA256 header=\"" + HmacSignature.HeaderName + "\"";
+            await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Signature required",
+                detail: $"sign the request: {HmacSignature.HeaderName}: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"t.body\">",
+                type: "https://captureorchestrator.dev/problems/unauthorized").ExecuteAsync(context);
+            return;
+        }
+
+        context.Items[BodyItem] = body;
+        await next(context);
+    }
+
+    /// <summary>The whole body, or null when it exceeds the limit.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Method} {Path}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string method, string path, string reason);
+}

@@ -1,0 +1,102 @@
+using System.Text;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Identity;
+using CaptureOrchestrator.Activities;
+using CaptureOrchestrator.Azure.Compute;
+using CaptureOrchestrator.Azure.Network;
+using CaptureOrchestrator.Azure.Pipeline;
+using CaptureOrchestrator.Azure.ResourceManager;
+using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Core.Resources;
+using CaptureOrchestrator.Core.Workflows;
+using CaptureOrchestrator.Engine;
+using Microsoft.Extensions.Logging;
+
+namespace CaptureOrchestrator.Server;
+
+/// <summary>Builds the engine, the Azure clients and the activities from the settings, once.</summary>
+internal sealed class Composition : IDisposable
+{
+    public Composition(ServerSettings settings, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        Settings = settings;
+        Directory.CreateDirectory(settings.DataFolder);
+        var arm = new ArmClientOptions
+        {
+            Environment = settings.Arm.Endpoint is { } endpoint
+                ? new ArmEnvironment(endpoint, settings.Arm.Audience ?? endpoint.GetLeftPart(UriPartial.Authority))
+                : ArmEnvironment.AzurePublicCloud,
+            PollingInterval = TimeSpan.FromMilliseconds(settings.Arm.PollingIntervalMilliseconds),
+            LoggerFactory = loggerFactory,
+        };
+        if (settings.Arm.TrustedCertificateThumbprint is { } thumbprint)
+        {
+            arm.Transport = PinnedTransport(thumbprint);
+        }
+
+        TokenCredential credential = settings.Arm.BearerToken is { } token
+            ? new StaticTokenCredential(token)
+            : new DefaultAzureCredential();
+
+        BlobStore blobs = CreateBlobStore(settings.Storage, credential, loggerFactory);
+        var registry = new WorkflowRegistry();
+        Engine = new EmbeddedWorkflowEngine(Path.Combine(settings.DataFolder, "workflows.db"), registry, loggerFactory);
+        Client = new EmbeddedWorkflowClient(Engine, time);
+        var services = new CaptureServices(
+            new NetworkWatcherClient(credential, arm),
+            new NetworkWatcherAgentClient(credential, arm),
+            new VpnGatewayClient(credential, arm),
+            new AzureFirewallClient(credential, arm),
+            new FirewallFlowTraceClient(credential, arm),
+            blobs,
+            new OrchestratorSettings
+            {
+                BlobEndpoint = settings.Storage.BlobEndpoint,
+                CaptureStorageAccountId = settings.Storage.CaptureAccountResourceId is { } account ? ArmResourceId.Parse(account) : null,
+                ReportsContainer = settings.Storage.ReportsContainer,
+                ReportLinkLifetime = TimeSpan.FromHours(settings.Storage.ReportLinkHours),
+                TeamsWebhookUrl = settings.Notifications.TeamsWebhookUrl,
+                AllowedOutboundHosts = settings.Notifications.AllowedHosts,
+                CallbackSigningKey = settings.Notifications.CallbackSigningKey is { } key ? Encoding.UTF8.GetBytes(key) : null,
+                TicketSystem = settings.Notifications.TicketSystem,
+                TicketSystemUrl = settings.Notifications.TicketSystemUrl,
+                TicketSystemAuthorization = settings.Notifications.TicketSystemAuthorization,
+            },
+            new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
+            Client,
+            time);
+        registry.AddCaptureOrchestrator(services);
+    }
+
+    public ServerSettings Settings { get; }
+
+    public EmbeddedWorkflowEngine Engine { get; }
+
+    public IWorkflowClient Client { get; }
+
+    /// <summary>The notification channels this deployment posts to.</summary>
+    public IReadOnlyList<string> Channels =>
+        Settings.Notifications.TeamsWebhookUrl is null ? ["ticket"] : ["teams", "ticket"];
+
+    public void Dispose() => Engine.Dispose();
+
+    private static BlobStore CreateBlobStore(StorageSettings storage, TokenCredential credential, ILoggerFactory loggerFactory)
+    {
+        var options = new BlobClientOptions { LoggerFactory = loggerFactory };
+        if (storage.AccountName is { } name && storage.AccountKey is { } key)
+        {
+            var sharedKey = new StorageSharedKeyCredential(name, key);
+            return new BlobStore(storage.BlobEndpoint, uri => new BlobContainerClient(uri, sharedKey, options), signWithAccountKey: true);
+        }
+
+        return new BlobStore(storage.BlobEndpoint, uri => new BlobContainerClient(uri, credential, options), signWithAccountKey: false);
+    }
+
+    private static HttpClientTransport PinnedTransport(string thumbprint) =>
+        new HttpClientTransport(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
+                errors == System.Net.Security.SslPolicyErrors.None || string.Equals(certificate?.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase),
+        });
+}

@@ -1,0 +1,61 @@
+using System.Threading.RateLimiting;
+using CaptureOrchestrator.Server.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CaptureOrchestrator.Server;
+
+/// <summary>The self-hosted server: the HTTP API on the embedded engine.</summary>
+public static class ServerHost
+{
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
+        configure?.Invoke(builder.Configuration);
+        ServerSettings settings = builder.Configuration.GetSection(ServerSettings.Section).Get<ServerSettings>() ?? new ServerSettings();
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new Composition(settings, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<Composition>().Engine);
+        builder.Services.AddHostedService<EngineHostedService>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                http.Request.Path.StartsWithSegments("/api/health")
+                    ? RateLimitPartition.GetNoLimiter("health")
+                    : RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = settings.Api.RequestsPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    }));
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                    detail: $"at most {settings.Api.RequestsPerMinute} requests per minute per caller", type: "https://captureorchestrator.dev/problems/rate-limited")
+                    .ExecuteAsync(context.HttpContext);
+            };
+        });
+
+        WebApplication app = builder.Build();
+        app.UseRateLimiter();
+        app.UseMiddleware<RequestSignatureMiddleware>();
+        RouteGroupBuilder api = app.MapGroup("/api");
+        api.MapGet("/health", IResult (Composition composition, TimeProvider time) =>
+            Results.Ok(new { status = "ok", engine = composition.Engine.GetStatistics(time.GetUtcNow().UtcDateTime) }));
+        CaptureEndpoints.Map(api);
+        FlowTraceEndpoints.Map(api);
+        EventGridEndpoints.Map(api);
+        return app;
+    }
+}

@@ -1,0 +1,127 @@
+using CaptureOrchestrator.Core.Requests;
+
+namespace CaptureOrchestrator.Server;
+
+/// <summary>
+/// Configuration of the self-hosted server (section "CaptureOrchestrator"; environment variables
+/// CaptureOrchestrator__Section__Key). Secrets come from the environment or a secret store, never files.
+/// </summary>
+public sealed class ServerSettings
+{
+    public const string Section = "CaptureOrchestrator";
+
+    /// <summary>Where the SQLite history lives.</summary>
+    public string DataFolder { get; set; } = ".data";
+
+    public ApiSettings Api { get; set; } = new();
+
+    public ArmSettings Arm { get; set; } = new();
+
+    public StorageSettings Storage { get; set; } = new();
+
+    public NotificationSettings Notifications { get; set; } = new();
+
+    public LimitSettings Limits { get; set; } = new();
+
+    public TimingSettings Timings { get; set; } = new();
+}
+
+public sealed class ApiSettings
+{
+    /// <summary>HMAC key callers sign requests with (base64 or text). Without it, every signed endpoint answers 401.</summary>
+    public string? SigningKey { get; set; }
+
+    public int SignatureWindowSeconds { get; set; } = 300;
+
+    public int MaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Requests per minute per caller address.</summary>
+    public int RequestsPerMinute { get; set; } = 60;
+
+    /// <summary>Key Event Grid appends as ?code= to the BlobCreated webhook.</summary>
+    public string? EventGridKey { get; set; }
+}
+
+public sealed class ArmSettings
+{
+    /// <summary>Public cloud by default; any ARM-compatible endpoint (sovereign clouds, Azure Stack, test rigs).</summary>
+    public Uri? Endpoint { get; set; }
+
+    public string? Audience { get; set; }
+
+    /// <summary>A fixed bearer token, for test endpoints only. Otherwise DefaultAzureCredential (managed identity in Azure).</summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>Pins a self-signed certificate of an ARM-compatible endpoint (SHA-1 thumbprint).</summary>
+    public string? TrustedCertificateThumbprint { get; set; }
+
+    public int PollingIntervalMilliseconds { get; set; } = 5_000;
+}
+
+public sealed class StorageSettings
+{
+    /// <summary>Blob endpoint; Azurite's default when unset.</summary>
+    public Uri BlobEndpoint { get; set; } = new("http://127.0.0.1:10000/devstoreaccount1");
+
+    /// <summary>The account Network Watcher writes to (ARM id).</summary>
+    public string? CaptureAccountResourceId { get; set; }
+
+    /// <summary>Account name and key for an emulator or self-hosting; without them Entra ID is used.</summary>
+    public string? AccountName { get; set; }
+
+    public string? AccountKey { get; set; }
+
+    public string ReportsContainer { get; set; } = "reports";
+
+    public int ReportLinkHours { get; set; } = 24;
+}
+
+public sealed class NotificationSettings
+{
+    public Uri? TeamsWebhookUrl { get; set; }
+
+    public List<string> AllowedHosts { get; set; } = [];
+
+    public string? CallbackSigningKey { get; set; }
+
+    public string? TicketSystem { get; set; }
+
+    public Uri? TicketSystemUrl { get; set; }
+
+    public string? TicketSystemAuthorization { get; set; }
+}
+
+public sealed class LimitSettings
+{
+    public int MinDurationSeconds { get; set; } = 30;
+
+    public int MaxDurationSeconds { get; set; } = 3_600;
+
+    public int MaxTargets { get; set; } = 10;
+
+    public long MaxBytesPerTarget { get; set; } = 1L << 30;
+
+    public int MaxFlowTraceMinutes { get; set; } = 240;
+
+    public List<string> AllowedScopes { get; set; } = [];
+
+    public RequestLimits ToRequestLimits(IReadOnlyList<string> callbackHosts) => new()
+    {
+        MinDurationSeconds = MinDurationSeconds,
+        MaxDurationSeconds = MaxDurationSeconds,
+        MaxTargets = MaxTargets,
+        MaxBytesPerTarget = MaxBytesPerTarget,
+        MaxFlowTraceMinutes = MaxFlowTraceMinutes,
+        AllowedScopes = AllowedScopes,
+        AllowedCallbackHosts = callbackHosts,
+    };
+}
+
+public sealed class TimingSettings
+{
+    public int FileDeadlineSeconds { get; set; } = 900;
+
+    public int FirstPollSeconds { get; set; } = 15;
+
+    public int MaxPollSeconds { get; set; } = 120;
+}
