@@ -281,7 +281,9 @@ public static partial class CaptureRequestValidator
             return null;
         }
 
-        if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? url) || url.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(url.UserInfo) || text.Length > 2048)
+        // Plain http only to this machine (a local ticket-system stand-in); anything else must be https.
+        if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? url) || !(url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback))
+            || !string.IsNullOrEmpty(url.UserInfo) || text.Length > 2048)
         {
             errors.Add(new("callbackUrl", "must be an absolute https URL without credentials, at most 2048 characters"));
             return null;

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Azure;
 using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.Tests.Support;
+using CaptureOrchestrator.TestSupport;
 
 namespace CaptureOrchestrator.Azure.Tests.LogAnalytics;
 

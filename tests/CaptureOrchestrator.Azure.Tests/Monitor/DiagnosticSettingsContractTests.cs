@@ -3,6 +3,7 @@ using CaptureOrchestrator.Azure.Monitor;
 using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Tests.Support;
 using CaptureOrchestrator.Core.Resources;
+using CaptureOrchestrator.TestSupport;
 
 namespace CaptureOrchestrator.Azure.Tests.Monitor;
 

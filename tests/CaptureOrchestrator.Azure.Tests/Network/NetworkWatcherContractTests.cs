@@ -4,6 +4,7 @@ using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Tests.Support;
 using CaptureOrchestrator.Core.Resources;
+using CaptureOrchestrator.TestSupport;
 
 namespace CaptureOrchestrator.Azure.Tests.Network;
 

@@ -1,6 +1,7 @@
 using Azure.Core;
 using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Tests.Support;
+using CaptureOrchestrator.TestSupport;
 
 namespace CaptureOrchestrator.Azure.Tests.ResourceManager;
 

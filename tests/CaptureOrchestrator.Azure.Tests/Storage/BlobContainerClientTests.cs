@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Azure;
 using CaptureOrchestrator.Azure.Storage;
 using CaptureOrchestrator.Azure.Tests.Support;
+using CaptureOrchestrator.TestSupport;
 
 namespace CaptureOrchestrator.Azure.Tests.Storage;
 

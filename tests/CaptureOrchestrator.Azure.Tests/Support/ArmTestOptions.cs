@@ -1,6 +1,7 @@
 using Azure.Core;
 using CaptureOrchestrator.Azure.Pipeline;
 using CaptureOrchestrator.Azure.ResourceManager;
+using CaptureOrchestrator.TestSupport;
 
 namespace CaptureOrchestrator.Azure.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace CaptureOrchestrator.Azure.Tests.Support;
+namespace CaptureOrchestrator.TestSupport;
 
 /// <summary>Keeps every formatted log line, so tests can check what an operator would see.</summary>
 public sealed class CapturingLoggerFactory : ILoggerFactory

@@ -8,15 +8,25 @@ using Azure.Core.Pipeline;
 using CaptureOrchestrator.Azure.Pipeline;
 using CaptureOrchestrator.Azure.Storage;
 
-namespace CaptureOrchestrator.Azure.Tests.Support;
+namespace CaptureOrchestrator.TestSupport;
 
 /// <summary>
 /// A real Azurite blob service (the npm package the test script installs), started on a free
-/// loopback port over HTTPS with a throw-away certificate and OAuth enabled, so both the emulator's
-/// shared key and Entra-style bearer tokens can be used; stopped when the tests end.
+/// loopback port and stopped when the tests end. By default over HTTPS with a throw-away
+/// certificate and OAuth enabled, so both the emulator's shared key and Entra-style bearer tokens
+/// can be used; <see cref="PlainAzurite"/> is the plain-HTTP, shared-key setup of a local run.
 /// </summary>
-public sealed partial class Azurite : IAsyncLifetime
+public partial class Azurite : IAsyncLifetime
 {
+    private readonly bool _https;
+
+    public Azurite()
+        : this(https: true)
+    {
+    }
+
+    protected Azurite(bool https) => _https = https;
+
     public const string MissingReason = "Azurite is not installed: run `npm ci` in the repository root (./scripts/test.sh does it)";
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "co-azurite-" + Guid.NewGuid().ToString("N"));
@@ -50,22 +60,23 @@ public sealed partial class Azurite : IAsyncLifetime
         }
 
         Directory.CreateDirectory(_folder);
-        _certificate = LoopbackHttpsServer.CreateCertificate();
-        string certPath = Path.Combine(_folder, "cert.pem");
-        string keyPath = Path.Combine(_folder, "key.pem");
-        await File.WriteAllTextAsync(certPath, _certificate.ExportCertificatePem());
-        using (RSA key = _certificate.GetRSAPrivateKey()!)
+        var arguments = new List<string> { "--blobHost", "127.0.0.1", "--blobPort", "0", "--inMemoryPersistence", "--disableTelemetry", "--extentMemoryLimit", "512", "--skipApiVersionCheck" };
+        if (_https)
         {
-            await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
+            _certificate = LoopbackHttpsServer.CreateCertificate();
+            string certPath = Path.Combine(_folder, "cert.pem");
+            string keyPath = Path.Combine(_folder, "key.pem");
+            await File.WriteAllTextAsync(certPath, _certificate.ExportCertificatePem());
+            using (RSA key = _certificate.GetRSAPrivateKey()!)
+            {
+                await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
+            }
+
+            arguments.AddRange(["--oauth", "basic", "--cert", certPath, "--key", keyPath]);
         }
 
-        var start = new ProcessStartInfo(executable)
+        var start = new ProcessStartInfo(executable, arguments)
         {
-            ArgumentList =
-            {
-                "--blobHost", "127.0.0.1", "--blobPort", "0", "--inMemoryPersistence", "--disableTelemetry",
-                "--extentMemoryLimit", "512", "--skipApiVersionCheck", "--oauth", "basic", "--cert", certPath, "--key", keyPath,
-            },
             WorkingDirectory = _folder, // anything Azurite writes lands here and is deleted with it
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -130,14 +141,15 @@ public sealed partial class Azurite : IAsyncLifetime
     /// <summary>Client options that trust this Azurite's certificate only.</summary>
     public BlobClientOptions Options(Action<BlobClientOptions>? configure = null)
     {
-        string thumbprint = _certificate!.Thumbprint;
-        var options = new BlobClientOptions
+        var options = new BlobClientOptions();
+        if (_certificate is { Thumbprint: var thumbprint })
         {
-            Transport = new HttpClientTransport(new HttpClientHandler
+            options.Transport = new HttpClientTransport(new HttpClientHandler
             {
                 ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Thumbprint == thumbprint,
-            }),
-        };
+            });
+        }
+
         options.Retry.Delay = TimeSpan.FromMilliseconds(20);
         options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
         configure?.Invoke(options);
@@ -147,9 +159,12 @@ public sealed partial class Azurite : IAsyncLifetime
     /// <summary>A plain HttpClient (as a gateway or a browser following a link would be) trusting this Azurite only.</summary>
     public HttpClient CreateHttpClient()
     {
-        string thumbprint = _certificate!.Thumbprint;
+        string thumbprint = _certificate?.Thumbprint ?? string.Empty;
         return new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Thumbprint == thumbprint });
     }
+
+    /// <summary>The account's blob endpoint, e.g. http://127.0.0.1:PORT/devstoreaccount1.</summary>
+    public Uri AccountEndpoint => new(BlobEndpoint.GetLeftPart(UriPartial.Authority) + "/devstoreaccount1");
 
     public Uri ContainerUri(string container) => new(BlobEndpoint.GetLeftPart(UriPartial.Authority) + "/devstoreaccount1/" + container);
 
@@ -169,6 +184,15 @@ public sealed partial class Azurite : IAsyncLifetime
 
     [GeneratedRegex(@"listens on (https?://[0-9.]+:\d+)")]
     private static partial Regex ListeningLine();
+}
+
+/// <summary>Azurite as a local run uses it: plain HTTP on loopback, the development account's key.</summary>
+public sealed class PlainAzurite : Azurite
+{
+    public PlainAzurite()
+        : base(https: false)
+    {
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace CaptureOrchestrator.Azure.Tests.Support;
+namespace CaptureOrchestrator.TestSupport;
 
 /// <summary>One request as the server saw it.</summary>
 public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, IReadOnlyDictionary<string, string> Headers, string Body);
@@ -43,6 +43,9 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
     }
 
     public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>The SHA-1 thumbprint a client pins to trust this server.</summary>
+    public string CertificateThumbprint => _certificate.Thumbprint;
 
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
 
@@ -75,6 +78,9 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
         return new HttpClientTransport(handler);
     }
 
+    /// <summary>When set, answers every request (a stateful fake) instead of the script.</summary>
+    public Func<RecordedRequest, Reply>? Responder { get; set; }
+
     public void Enqueue(Reply reply) => _script.Enqueue(_ => reply);
 
     public void Enqueue(Func<RecordedRequest, Reply> reply) => _script.Enqueue(reply);
@@ -97,7 +103,8 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
             await reader.ReadToEndAsync());
         _requests.Enqueue(request);
 
-        if (!_script.TryDequeue(out Func<RecordedRequest, Reply>? next))
+        Func<RecordedRequest, Reply>? next = Responder;
+        if (next is null && !_script.TryDequeue(out next))
         {
             Unscripted++;
             context.Response.StatusCode = 599;

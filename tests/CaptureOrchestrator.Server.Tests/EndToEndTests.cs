@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Core.Notifications;
+using CaptureOrchestrator.TestSupport;
+
+namespace CaptureOrchestrator.Server.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class PlainAzuriteCollection : ICollectionFixture<PlainAzurite>
+{
+    public const string Name = "Plain Azurite";
+}
+
+/// <summary>
+/// The product end to end over real HTTP: a signed ticket-system request, the embedded engine, the
+/// fake Network Watcher writing a real capture into Azurite, the analysis, the report in storage,
+/// and the Teams card and ticket callback arriving at the receiver.
+/// </summary>
+[Collection(PlainAzuriteCollection.Name)]
+public sealed class EndToEndTests(PlainAzurite azurite)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    private static object CaptureRequest(string ticketId, int durationSeconds = 2, string? clientRequestId = null, string? callback = null) => new
+    {
+        ticket = new { system = "servicenow", id = ticketId, clientRequestId },
+        targets = new[] { new { resourceId = FakeNetworkWatcher.Vm } },
+        filter = new { localIp = "10.1.0.4" },
+        durationSeconds,
+        callbackUrl = callback,
+    };
+
+    private static async Task<string> StartAsync(OrchestratorRig rig, object request)
+    {
+        HttpResponseMessage response = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures", request);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!["operationId"]!.GetValue<string>();
+    }
+
+    [AzuriteFact]
+    public async Task A_signed_request_ends_with_findings_in_storage_on_teams_and_in_the_signed_ticket_callback()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+        string callback = new Uri(rig.Receiver.BaseUri, "/ticket-callback").AbsoluteUri;
+
+        string operationId = await StartAsync(rig, CaptureRequest("INC0010001", callback: callback));
+        JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
+
+        Assert.True(status["runtimeStatus"]!.GetValue<string>() == "Completed", status.ToJsonString() + "\nARM saw: " + string.Join("\n", rig.Arm.Server.Requests.Select(r => r.Method + " " + r.Path + " " + r.Body)));
+        JsonObject result = status["result"]!.AsObject();
+        Assert.Equal("Succeeded", result["status"]!.GetValue<string>());
+        JsonNode target = result["targets"]![0]!;
+        Assert.Equal("Analyzed", target["state"]!.GetValue<string>());
+        string[] codes = target["analysis"]!["findings"]!.AsArray().Select(f => f!["code"]!.GetValue<string>()).ToArray();
+        Assert.Contains("TCP_SYN_UNANSWERED", codes);
+        Assert.Contains("TCP_CONNECTION_REFUSED", codes);
+        Assert.Contains("TCP_RESET_MIDSTREAM", codes);
+
+        // The report is in storage under the operation id, and the link the ticket got reads it.
+        var reports = new BlobContainerClient(azurite.ContainerUri("reports"), StorageSharedKeyCredential.DevelopmentStorage, azurite.Options());
+        string[] stored = (await reports.GetBlobsAsync(operationId + "/")).Select(b => b.Name).ToArray();
+        Assert.Contains(operationId + "/report.md", stored);
+        Assert.Contains(stored, n => n.EndsWith(".evidence.pcap", StringComparison.Ordinal));
+        string markdownLink = result["report"]!["markdown"]!.GetValue<string>();
+        using HttpClient plain = azurite.CreateHttpClient();
+        Assert.Contains("TCP_RESET_MIDSTREAM", await plain.GetStringAsync(markdownLink));
+
+        // Teams got the card, the ticket system a callback it can verify.
+        (string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body)[] received = rig.Receiver.Received.ToArray();
+        var teams = received.Single(r => r.Path == "/teams");
+        Assert.Contains("TCP_SYN_UNANSWERED", Encoding.UTF8.GetString(teams.Body));
+        var ticket = received.Single(r => r.Path == "/ticket-callback");
+        Assert.True(HmacSignature.Verify(Encoding.UTF8.GetBytes(OrchestratorRig.CallbackKey), ticket.Body, ticket.Headers[HmacSignature.HeaderName], DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), out string reason), reason);
+        Assert.Equal("INC0010001", JsonNode.Parse(ticket.Body)!["ticket"]!["id"]!.GetValue<string>());
+
+        // Nothing left running: the capture session was deleted.
+        Assert.Empty(rig.Arm.LiveSessions);
+        Assert.Single(rig.Arm.Deleted);
+    }
+
+    [AzuriteFact]
+    public async Task A_capture_file_that_never_arrives_ends_at_the_deadline_cleaned_up_and_the_ticket_is_told_why()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+        rig.Arm.WritesFiles = false;
+        string callback = new Uri(rig.Receiver.BaseUri, "/ticket-callback").AbsoluteUri;
+
+        string operationId = await StartAsync(rig, CaptureRequest("INC0010002", callback: callback));
+        JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
+
+        JsonObject result = status["result"]!.AsObject();
+        Assert.Equal("Failed", result["status"]!.GetValue<string>());
+        Assert.Equal("NoFile", result["targets"]![0]!["state"]!.GetValue<string>());
+        Assert.Empty(rig.Arm.LiveSessions);
+        var ticket = rig.Receiver.Received.Single(r => r.Path == "/ticket-callback");
+        Assert.Contains("did not appear in storage", Encoding.UTF8.GetString(ticket.Body));
+    }
+
+    [AzuriteFact]
+    public async Task Cancel_mid_capture_stops_cleans_up_and_reports_cancelled()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+        string operationId = await StartAsync(rig, CaptureRequest("INC0010003", durationSeconds: 600));
+        DateTime giveUp = DateTime.UtcNow + Patience;
+        while (rig.Arm.LiveSessions.Any() is false && DateTime.UtcNow < giveUp)
+        {
+            await Task.Delay(100);
+        }
+
+        HttpResponseMessage cancel = await rig.SendSignedAsync(HttpMethod.Post, $"/api/captures/{operationId}/cancel");
+        JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
+
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        Assert.Equal("Cancelled", status["result"]!["status"]!.GetValue<string>());
+        Assert.Empty(rig.Arm.LiveSessions);
+        HttpResponseMessage again = await rig.SendSignedAsync(HttpMethod.Post, $"/api/captures/{operationId}/cancel");
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [AzuriteFact]
+    public async Task Throttling_and_server_errors_from_arm_are_ridden_out()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+        rig.Arm.ThrottleNextCreates(2);
+        rig.Arm.FailNextRequests(2);
+
+        string operationId = await StartAsync(rig, CaptureRequest("INC0010004"));
+        JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
+
+        Assert.True(status["result"] is not null, status.ToJsonString());
+        Assert.Equal("Succeeded", status["result"]!["status"]!.GetValue<string>());
+    }
+
+    [AzuriteFact]
+    public async Task A_webhook_that_is_down_for_a_while_still_gets_the_card()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+        rig.Receiver.BeDownFor(1);
+
+        string operationId = await StartAsync(rig, CaptureRequest("INC0010005"));
+        JsonObject status = await rig.WaitForEndAsync(operationId, TimeSpan.FromSeconds(150));
+
+        Assert.Equal(1, rig.Receiver.Refused);
+        JsonNode teams = status["result"]!["deliveries"]!.AsArray().Single(d => d!["channel"]!.GetValue<string>() == "teams")!;
+        Assert.True(teams["delivered"]!.GetValue<bool>());
+        Assert.Single(rig.Receiver.Received, r => r.Path == "/teams");
+    }
+
+    [AzuriteFact]
+    public async Task The_operation_survives_a_server_restart_mid_capture()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+        string operationId = await StartAsync(rig, CaptureRequest("INC0010006", durationSeconds: 4));
+        DateTime giveUp = DateTime.UtcNow + Patience;
+        while (rig.Arm.LiveSessions.Any() is false && DateTime.UtcNow < giveUp)
+        {
+            await Task.Delay(100);
+        }
+
+        await rig.RestartAsync();
+        JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
+
+        Assert.Equal("Succeeded", status["result"]!["status"]!.GetValue<string>());
+        Assert.Single(rig.Arm.Deleted);
+    }
+
+    [AzuriteFact]
+    public async Task A_retried_post_returns_the_same_operation()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+
+        string first = await StartAsync(rig, CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-1"));
+        string second = await StartAsync(rig, CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-1"));
+        string other = await StartAsync(rig, CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-2"));
+
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, other);
+        await rig.SendSignedAsync(HttpMethod.Post, $"/api/captures/{first}/cancel");
+        await rig.SendSignedAsync(HttpMethod.Post, $"/api/captures/{other}/cancel");
+        await rig.WaitForEndAsync(first, Patience);
+        await rig.WaitForEndAsync(other, Patience);
+    }
+}

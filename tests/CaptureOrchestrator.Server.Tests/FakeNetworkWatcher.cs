@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using CaptureOrchestrator.Analysis.Scenarios;
+using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.TestSupport;
+
+namespace CaptureOrchestrator.Server.Tests;
+
+/// <summary>
+/// An ARM endpoint on loopback that behaves like Network Watcher for one VM: it reports the VM and
+/// its agent, lists the region's watcher, accepts a capture (201 + async operation), and when the
+/// capture is stopped writes a real capture file (the project's demo scenario) into Azurite where
+/// its storagePath says. Knobs make it throttle, fail, or never write the file.
+/// </summary>
+public sealed class FakeNetworkWatcher : IAsyncDisposable
+{
+    public const string Subscription = "11111111-2222-3333-4444-555555555555";
+    public const string Vm = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm1";
+    public const string Watcher = $"/subscriptions/{Subscription}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+    public const string StorageAccount = $"/subscriptions/{Subscription}/resourceGroups/ops/providers/Microsoft.Storage/storageAccounts/captures";
+
+    private readonly ConcurrentDictionary<string, JsonObject> _captures = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Azurite _storage;
+    private int _throttle;
+    private int _serverErrors;
+
+    private FakeNetworkWatcher(LoopbackHttpsServer server, Azurite storage)
+    {
+        Server = server;
+        _storage = storage;
+        server.Responder = Respond;
+    }
+
+    public LoopbackHttpsServer Server { get; }
+
+    /// <summary>False: the capture "stops" but its file never reaches storage.</summary>
+    public bool WritesFiles { get; set; } = true;
+
+    /// <summary>Capture sessions deleted so far (cleanup evidence).</summary>
+    public ConcurrentQueue<string> Deleted { get; } = new();
+
+    public IEnumerable<string> LiveSessions => _captures.Keys;
+
+    public static async Task<FakeNetworkWatcher> StartAsync(Azurite storage) => new(await LoopbackHttpsServer.StartAsync(), storage);
+
+    /// <summary>The next <paramref name="count"/> capture creations answer 429 with Retry-After: 1.</summary>
+    public void ThrottleNextCreates(int count) => _throttle = count;
+
+    /// <summary>The next <paramref name="count"/> requests of any kind answer 500.</summary>
+    public void FailNextRequests(int count) => _serverErrors = count;
+
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
+
+    private Reply Respond(RecordedRequest request)
+    {
+        if (Interlocked.Decrement(ref _serverErrors) >= 0)
+        {
+            return Error(500, "InternalServerError", "injected failure");
+        }
+
+        string path = request.Path;
+        return (request.Method, path) switch
+        {
+            ("GET", Vm) => Json(200, new JsonObject { ["name"] = "vm1", ["location"] = "westeurope", ["properties"] = new JsonObject { ["storageProfile"] = new JsonObject { ["osDisk"] = new JsonObject { ["osType"] = "Linux" } } } }),
+            ("GET", Vm + "/extensions") => Json(200, new JsonObject { ["value"] = new JsonArray(new JsonObject { ["name"] = "AzureNetworkWatcherExtension", ["properties"] = new JsonObject { ["publisher"] = "Microsoft.Azure.NetworkWatcher", ["type"] = "NetworkWatcherAgentLinux", ["provisioningState"] = "Succeeded" } }) }),
+            ("GET", $"/subscriptions/{Subscription}/providers/Microsoft.Network/networkWatchers") => Json(200, new JsonObject { ["value"] = new JsonArray(new JsonObject { ["id"] = Watcher, ["location"] = "westeurope" }) }),
+            ("GET", _) when path.StartsWith("/operations/", StringComparison.Ordinal) => Json(200, new JsonObject { ["status"] = "Succeeded" }),
+            _ when path.StartsWith(Watcher + "/packetCaptures/", StringComparison.OrdinalIgnoreCase) => Capture(request),
+            _ => Error(404, "ResourceNotFound", $"the fake has no {request.Method} {path}"),
+        };
+    }
+
+    private Reply Capture(RecordedRequest request)
+    {
+        string rest = request.Path[(Watcher.Length + "/packetCaptures/".Length)..];
+        string name = rest.Split('/')[0];
+        string? action = rest.Contains('/', StringComparison.Ordinal) ? rest[(rest.IndexOf('/', StringComparison.Ordinal) + 1)..] : null;
+        switch (request.Method, action)
+        {
+            case ("PUT", null):
+                if (Interlocked.Decrement(ref _throttle) >= 0)
+                {
+                    return Error(429, "TooManyRequests", "slow down") with { Headers = [("Retry-After", "1")] };
+                }
+
+                JsonObject properties = JsonNode.Parse(request.Body)!["properties"]!.DeepClone().AsObject();
+                properties["provisioningState"] = "Succeeded";
+                properties["storageLocation"]!["storagePath"] = $"{_storage.AccountEndpoint}/network-watcher-logs/subscriptions/{Subscription}/resourcegroups/app/providers/microsoft.compute/virtualmachines/vm1/{name}.cap";
+                _captures[name] = new JsonObject { ["id"] = Watcher + "/packetCaptures/" + name, ["name"] = name, ["properties"] = properties };
+                return Json(201, _captures[name]) with { Headers = [("Azure-AsyncOperation", "{base}/operations/" + name)] };
+            case ("GET", null):
+                return _captures.TryGetValue(name, out JsonObject? capture) ? Json(200, capture) : Error(404, "ResourceNotFound", name);
+            case ("POST", "stop"):
+                if (_captures.TryGetValue(name, out JsonObject? stopped) && WritesFiles)
+                {
+                    WriteCaptureFile(stopped["properties"]!["storageLocation"]!["storagePath"]!.GetValue<string>());
+                }
+
+                return new Reply(200);
+            case ("POST", "queryStatus"):
+                return Json(200, new JsonObject { ["name"] = name, ["packetCaptureStatus"] = "Stopped", ["stopReason"] = "Manual", ["packetCaptureError"] = new JsonArray() });
+            case ("DELETE", null):
+                _captures.TryRemove(name, out _);
+                Deleted.Enqueue(name);
+                return new Reply(200);
+            default:
+                return Error(404, "ResourceNotFound", request.Path);
+        }
+    }
+
+    private void WriteCaptureFile(string storagePath)
+    {
+        string relative = storagePath[(_storage.AccountEndpoint.AbsoluteUri.TrimEnd('/').Length + 1)..];
+        string container = relative.Split('/')[0];
+        var client = new BlobContainerClient(_storage.ContainerUri(container), StorageSharedKeyCredential.DevelopmentStorage, _storage.Options());
+        client.CreateIfNotExistsAsync().GetAwaiter().GetResult();
+        using var capture = new MemoryStream();
+        DemoScenario.Build().WriteTo(capture);
+        capture.Position = 0;
+        client.UploadAsync(relative[(container.Length + 1)..], capture, "application/vnd.tcpdump.pcap").GetAwaiter().GetResult();
+    }
+
+    private static Reply Json(int status, JsonObject body) => new(status, body.ToJsonString());
+
+    private static Reply Error(int status, string code, string message) =>
+        new(status, new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } }.ToJsonString());
+}

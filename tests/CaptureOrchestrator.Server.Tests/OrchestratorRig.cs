@@ -1,0 +1,154 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CaptureOrchestrator.Core.Notifications;
+using CaptureOrchestrator.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CaptureOrchestrator.Server.Tests;
+
+/// <summary>
+/// Everything an end-to-end run needs, all real and on loopback: the server (embedded engine,
+/// SQLite in a temp folder) listening on HTTP, Azurite, the fake Network Watcher, and a receiver for
+/// Teams and the ticket system. Requests go over HTTP with real signatures.
+/// </summary>
+public sealed class OrchestratorRig : IAsyncDisposable
+{
+    public const string SigningKey = "test-signing-key-0123456789abcdef";
+    public const string CallbackKey = "test-callback-key-0123456789abcdef";
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    private readonly string _data;
+
+    private OrchestratorRig(string data, WebApplication app, FakeNetworkWatcher arm, WebhookReceiver receiver, HttpClient http)
+    {
+        _data = data;
+        App = app;
+        Arm = arm;
+        Receiver = receiver;
+        Http = http;
+    }
+
+    public WebApplication App { get; private set; }
+
+    public FakeNetworkWatcher Arm { get; }
+
+    public WebhookReceiver Receiver { get; }
+
+    public HttpClient Http { get; private set; }
+
+    public Dictionary<string, string?> Settings { get; } = [];
+
+    public static async Task<OrchestratorRig> StartAsync(Azurite storage, Action<Dictionary<string, string?>>? configure = null)
+    {
+        string data = Path.Combine(Path.GetTempPath(), "co-server-" + Guid.NewGuid().ToString("N"));
+        FakeNetworkWatcher arm = await FakeNetworkWatcher.StartAsync(storage);
+        WebhookReceiver receiver = await WebhookReceiver.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["CaptureOrchestrator:DataFolder"] = data,
+            ["CaptureOrchestrator:Api:SigningKey"] = SigningKey,
+            ["CaptureOrchestrator:Api:EventGridKey"] = "grid-key",
+            ["CaptureOrchestrator:Api:RequestsPerMinute"] = "100000", // status polling below is frequent
+            ["CaptureOrchestrator:Arm:Endpoint"] = arm.Server.BaseUri.AbsoluteUri,
+            ["CaptureOrchestrator:Arm:BearerToken"] = "static-test-token",
+            ["CaptureOrchestrator:Arm:TrustedCertificateThumbprint"] = arm.Server.CertificateThumbprint,
+            ["CaptureOrchestrator:Arm:PollingIntervalMilliseconds"] = "50",
+            ["CaptureOrchestrator:Storage:BlobEndpoint"] = storage.AccountEndpoint.AbsoluteUri,
+            ["CaptureOrchestrator:Storage:AccountName"] = "devstoreaccount1",
+            ["CaptureOrchestrator:Storage:AccountKey"] = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+            ["CaptureOrchestrator:Storage:CaptureAccountResourceId"] = FakeNetworkWatcher.StorageAccount,
+            ["CaptureOrchestrator:Notifications:TeamsWebhookUrl"] = new Uri(receiver.BaseUri, "/teams").AbsoluteUri,
+            ["CaptureOrchestrator:Notifications:AllowedHosts:0"] = "127.0.0.1",
+            ["CaptureOrchestrator:Notifications:CallbackSigningKey"] = CallbackKey,
+            ["CaptureOrchestrator:Limits:MinDurationSeconds"] = "2",
+            ["CaptureOrchestrator:Limits:AllowedScopes:0"] = $"/subscriptions/{FakeNetworkWatcher.Subscription}/resourceGroups/app",
+            ["CaptureOrchestrator:Timings:FileDeadlineSeconds"] = "6",
+            ["CaptureOrchestrator:Timings:FirstPollSeconds"] = "1",
+            ["CaptureOrchestrator:Timings:MaxPollSeconds"] = "2",
+        };
+        configure?.Invoke(settings);
+        var rig = new OrchestratorRig(data, null!, arm, receiver, null!);
+        foreach ((string key, string? value) in settings)
+        {
+            rig.Settings[key] = value;
+        }
+
+        await rig.StartServerAsync();
+        return rig;
+    }
+
+    /// <summary>Stops the server (as a crash or a restart would) and starts it again on the same data folder.</summary>
+    public async Task RestartAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Http.Dispose();
+        await StartServerAsync();
+    }
+
+    private async Task StartServerAsync()
+    {
+        App = ServerHost.Build([], config => config.AddInMemoryCollection(Settings));
+        await App.StartAsync();
+        string address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    /// <summary>Sends a request signed as a ticket system would.</summary>
+    public Task<HttpResponseMessage> SendSignedAsync(HttpMethod method, string path, object? body = null, string? key = SigningKey, DateTimeOffset? at = null)
+    {
+        byte[] bytes = body is null ? [] : body is string text ? Encoding.UTF8.GetBytes(text) : JsonSerializer.SerializeToUtf8Bytes(body, Web);
+        var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        if (key is not null)
+        {
+            request.Headers.Add(HmacSignature.HeaderName, HmacSignature.Create(Encoding.UTF8.GetBytes(key), bytes, at ?? DateTimeOffset.UtcNow));
+        }
+
+        return Http.SendAsync(request);
+    }
+
+    /// <summary>Polls the status until the operation ends (or the deadline passes).</summary>
+    public async Task<JsonObject> WaitForEndAsync(string operationId, TimeSpan timeout)
+    {
+        DateTime giveUp = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            HttpResponseMessage response = await SendSignedAsync(HttpMethod.Get, $"/api/captures/{operationId}");
+            JsonObject status = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            Assert.True(response.IsSuccessStatusCode, $"status query answered {(int)response.StatusCode}: {status.ToJsonString()}");
+            string runtime = status["runtimeStatus"]!.GetValue<string>();
+            if (runtime is not ("Running" or "Pending") || DateTime.UtcNow > giveUp)
+            {
+                return status;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Http.Dispose();
+        await Arm.DisposeAsync();
+        await Receiver.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
