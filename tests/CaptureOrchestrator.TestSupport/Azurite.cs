@@ -195,12 +195,6 @@ public sealed class PlainAzurite : Azurite
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class AzuriteCollection : ICollectionFixture<Azurite>
-{
-    public const string Name = "Azurite";
-}
-
 /// <summary>A [Fact] that is skipped, with the reason, when Azurite is not installed.</summary>
 public sealed class AzuriteFactAttribute : FactAttribute
 {
