@@ -24,6 +24,11 @@ internal static class AzureErrors
         {
             throw new PermanentFailureException($"{step}: {ex.Message}", ex);
         }
+        catch (global::Azure.Identity.AuthenticationFailedException ex)
+        {
+            // No managed identity, no login: retrying in ten seconds will not conjure one.
+            throw new PermanentFailureException($"{step}: no usable Azure credential ({FirstLine(ex.Message)})", ex);
+        }
     }
 
     public static Task Classify(string step, Func<Task> call) =>
