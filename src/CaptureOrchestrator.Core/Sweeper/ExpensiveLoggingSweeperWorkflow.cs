@@ -1,0 +1,59 @@
+using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.Workflows;
+
+namespace CaptureOrchestrator.Core.Sweeper;
+
+/// <summary>
+/// The safety net, run on a schedule: find flow trace and capture sessions still on past their
+/// expiry — including those whose workflow died — switch them off, and say what was done.
+/// </summary>
+public sealed class ExpensiveLoggingSweeperWorkflow : Workflow<SweeperSettings, SweepOutcome>
+{
+    public const string Name = "ExpensiveLoggingSweeper";
+
+    private static readonly WorkflowTaskOptions AzureCall = WorkflowTaskOptions.WithRetry(new RetryPolicy(
+        maxAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(10), backoffCoefficient: 2,
+        handle: failure => !failure.IsCausedBy<PermanentFailureException>()));
+
+    public override async Task<SweepOutcome> RunAsync(IWorkflowContext context, SweeperSettings settings)
+    {
+        DateTime now = context.CurrentUtcDateTime;
+        ExpensiveLogging[] found = await context.CallActivityAsync<ExpensiveLogging[]>(SweeperActivities.FindExpensiveLogging, new SweepInput(now), AzureCall);
+
+        (ExpensiveLogging Item, string Why)[] due = found
+            .Select(item => (item, why: SweepPolicy.WhyDue(item, now, TimeSpan.FromMinutes(settings.GraceMinutes))))
+            .Where(d => d.why is not null)
+            .Select(d => (d.item, d.why!))
+            .ToArray();
+
+        SweptItem[] results = await Task.WhenAll(due.Select(d => TurnOffAsync(context, d.Item, d.Why))).ConfigureAwait(true);
+        var outcome = new SweepOutcome(now, found.Length, results.Where(r => r.Problem is null).ToArray(), results.Where(r => r.Problem is not null).ToArray());
+
+        if (results.Length > 0)
+        {
+            try
+            {
+                await context.CallActivityAsync(SweeperActivities.ReportSweep, outcome, AzureCall);
+            }
+            catch (WorkflowTaskFailedException)
+            {
+                // The outcome is the record; a missed card does not undo the sweep.
+            }
+        }
+
+        return outcome;
+    }
+
+    private static async Task<SweptItem> TurnOffAsync(IWorkflowContext context, ExpensiveLogging item, string why)
+    {
+        try
+        {
+            await context.CallActivityAsync(SweeperActivities.TurnOff, item, AzureCall);
+            return new SweptItem(item, why, null);
+        }
+        catch (WorkflowTaskFailedException failure)
+        {
+            return new SweptItem(item, why, failure.FailureDetails.ErrorMessage);
+        }
+    }
+}
