@@ -57,20 +57,32 @@ public static class FirewallLogQueries
     /// AzureDiagnostics (the legacy mode): the 5-tuple is parsed out of the <c>msg_s</c> text, e.g.
     /// "TCP request from 10.0.0.4:52324 to 10.1.0.5:1433. Action: Deny. ...".
     /// </summary>
-    public static string LegacyRules(FlowSelector flow, ArmResourceId? firewall = null)
+    public static string LegacyRules(FlowSelector flow, ArmResourceId? firewall = null) =>
+        Legacy(flow, firewall, "OperationName in (\"AzureFirewallNetworkRuleLog\", \"AzureFirewallApplicationRuleLog\", \"AzureFirewallNatRuleLog\")");
+
+    /// <summary>
+    /// Threat-intelligence and IDPS hits in the legacy AzureDiagnostics form (operations
+    /// AzureFirewallThreatIntelLog and AzureFirewallIDSLog; the signature text stays in <c>Details</c>).
+    /// There is no legacy form of flow trace: it needs resource-specific tables.
+    /// </summary>
+    public static string LegacyThreatIntelAndIdps(FlowSelector flow, ArmResourceId? firewall = null) =>
+        Legacy(flow, firewall, "OperationName in (\"AzureFirewallThreatIntelLog\", \"AzureFirewallIDSLog\")");
+
+    private static string Legacy(FlowSelector flow, ArmResourceId? firewall, string operations)
     {
         var query = new KqlQueryBuilder("AzureDiagnostics", flow)
-            .Where("Category in (\"AzureFirewallNetworkRule\", \"AzureFirewallApplicationRule\")")
+            .Where("Category in (\"AzureFirewallNetworkRule\", \"AzureFirewallApplicationRule\", \"AzureFirewallIDSLog\")")
+            .Where(operations)
             .WhereResource("ResourceId", firewall)
             .Then("parse msg_s with Protocol \" request from \" SourceIp \":\" SourcePort:int \" to \" Destination \":\" DestinationPort:int \". Action: \" Action \".\" Details")
-            .Then("extend DestinationIp = iff(Category == \"AzureFirewallNetworkRule\", Destination, \"\"), Fqdn = iff(Category == \"AzureFirewallApplicationRule\", Destination, \"\")");
+            .Then("extend DestinationIp = iff(OperationName == \"AzureFirewallApplicationRuleLog\", \"\", Destination), Fqdn = iff(OperationName == \"AzureFirewallApplicationRuleLog\", Destination, \"\")");
         query.WhereFlow(flow, LogAnalytics.FlowColumns.Standard, bothDirections: false);
         if (flow.Protocol is { } protocol)
         {
             query.Where($"Protocol =~ {KqlLiteral.String(protocol.ToString().ToUpperInvariant())}");
         }
 
-        return query.Build("TimeGenerated, Category, Protocol, SourceIp, SourcePort, DestinationIp, Fqdn, DestinationPort, Action, Details");
+        return query.Build("TimeGenerated, OperationName, Protocol, SourceIp, SourcePort, DestinationIp, Fqdn, DestinationPort, Action, Details");
     }
 
     private static KqlQueryBuilder Start(string table, FlowSelector flow, ArmResourceId? firewall, FlowColumns columns, bool bothDirections)

@@ -39,11 +39,22 @@ public sealed class MoreLogQueryTests
 
         string[] lines = query.Split('\n');
         Assert.Equal("AzureDiagnostics", lines[0]);
-        Assert.Equal("""| where Category in ("AzureFirewallNetworkRule", "AzureFirewallApplicationRule")""", lines[2]);
-        Assert.StartsWith("| where ResourceId =~ ", lines[3], StringComparison.Ordinal);
+        Assert.StartsWith("| where Category in (", lines[2], StringComparison.Ordinal);
+        Assert.Equal("""| where OperationName in ("AzureFirewallNetworkRuleLog", "AzureFirewallApplicationRuleLog", "AzureFirewallNatRuleLog")""", lines[3]);
+        Assert.StartsWith("| where ResourceId =~ ", lines[4], StringComparison.Ordinal);
         int parse = Array.FindIndex(lines, l => l.StartsWith("| parse msg_s with", StringComparison.Ordinal));
         int filter = Array.FindIndex(lines, l => l.Contains("""SourceIp == "10.0.0.4" """.TrimEnd(), StringComparison.Ordinal));
         Assert.True(parse > 0 && filter > parse, "the 5-tuple filter must come after the parse that creates its columns");
+    }
+
+    [Fact]
+    public void Legacy_threat_intel_and_idps_read_their_operations_with_the_same_parsed_5_tuple()
+    {
+        string query = FirewallLogQueries.LegacyThreatIntelAndIdps(Flow());
+
+        Assert.Contains("""| where OperationName in ("AzureFirewallThreatIntelLog", "AzureFirewallIDSLog")""", query, StringComparison.Ordinal);
+        Assert.Contains("| parse msg_s with", query, StringComparison.Ordinal);
+        Assert.Contains("""SourceIp == "10.0.0.4" and SourcePort == 50123 and DestinationIp == "10.1.0.5" and DestinationPort == 1433""", query, StringComparison.Ordinal);
     }
 
     [Fact]
