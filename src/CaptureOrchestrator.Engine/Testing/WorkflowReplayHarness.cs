@@ -23,6 +23,7 @@ public static class WorkflowReplayHarness
     /// <param name="activities">Scripted activities: name → result for a JSON input (throw to fail the activity).</param>
     /// <param name="events">Events to raise, by time after start.</param>
     /// <param name="maxDuration">How far the harness clock may advance.</param>
+    /// <param name="subWorkflows">Workflows the one under test calls as sub-workflows (run for real, with the same scripted activities).</param>
     /// <exception cref="NonDeterministicWorkflowException">The replay diverges from the run.</exception>
     public static async Task<HarnessRun> RunAndVerify(
         string workflowName,
@@ -30,10 +31,16 @@ public static class WorkflowReplayHarness
         object? input,
         IReadOnlyDictionary<string, Func<JsonElement, object?>> activities,
         IReadOnlyList<(TimeSpan After, string Name, object? Payload)>? events = null,
-        TimeSpan? maxDuration = null)
+        TimeSpan? maxDuration = null,
+        IReadOnlyDictionary<string, Func<IWorkflow>>? subWorkflows = null)
     {
         var calls = new List<(string, string?)>();
         var registry = new WorkflowRegistry().AddWorkflow(workflowName, workflow);
+        foreach ((string name, Func<IWorkflow> factory) in subWorkflows ?? new Dictionary<string, Func<IWorkflow>>())
+        {
+            registry.AddWorkflow(name, factory);
+        }
+
         foreach ((string name, Func<JsonElement, object?> script) in activities)
         {
             registry.AddActivity(name, () => new Scripted(name, script, calls));
