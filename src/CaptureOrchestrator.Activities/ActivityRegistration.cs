@@ -2,8 +2,10 @@ using CaptureOrchestrator.Activities.Capture;
 using CaptureOrchestrator.Activities.FlowTrace;
 using CaptureOrchestrator.Activities.Notifications;
 using CaptureOrchestrator.Activities.Reporting;
+using CaptureOrchestrator.Activities.Triage;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.FlowTrace;
+using CaptureOrchestrator.Core.Triage;
 using CaptureOrchestrator.Core.Workflows;
 
 namespace CaptureOrchestrator.Activities;
@@ -15,6 +17,7 @@ public static class ActivityRegistration
         registry
             .AddWorkflow(PacketCaptureWorkflow.Name, () => new PacketCaptureWorkflow())
             .AddWorkflow(FlowTraceLeaseWorkflow.Name, () => new FlowTraceLeaseWorkflow())
+            .AddWorkflow(TriageWorkflow.Name, () => new TriageWorkflow())
             .AddActivity(CaptureActivities.PrepareTarget, () => new PrepareTargetActivity(services))
             .AddActivity(CaptureActivities.StartCapture, () => new StartCaptureActivity(services))
             .AddActivity(CaptureActivities.StopCapture, () => new StopCaptureActivity(services))
@@ -27,5 +30,7 @@ public static class ActivityRegistration
             .AddActivity(CaptureActivities.ReleaseFlowTraceLease, () => new ReleaseFlowTraceLeaseActivity(services))
             .AddActivity(FlowTraceActivities.EnableFlowTrace, () => new EnableFlowTraceActivity(services))
             .AddActivity(FlowTraceActivities.DisableFlowTrace, () => new DisableFlowTraceActivity(services))
-            .AddActivity(FlowTraceActivities.NotifyFlowTrace, () => new NotifyFlowTraceActivity(services));
+            .AddActivity(FlowTraceActivities.NotifyFlowTrace, () => new NotifyFlowTraceActivity(services))
+            .AddActivity(TriageActivities.DiagnosePath, () => new DiagnosePathActivity(services))
+            .AddActivity(TriageActivities.QueryLogs, () => new QueryLogsActivity(services));
 }

@@ -1,4 +1,5 @@
 using CaptureOrchestrator.Azure.Compute;
+using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Core.Workflows;
 
@@ -11,6 +12,7 @@ public sealed record CaptureServices(
     VpnGatewayClient Vpn,
     AzureFirewallClient Firewall,
     FirewallFlowTraceClient FlowTrace,
+    LogsQueryClient Logs,
     BlobStore Blobs,
     OrchestratorSettings Settings,
     HttpClient Http,

@@ -4,6 +4,7 @@ using Azure.Core.Pipeline;
 using Azure.Identity;
 using CaptureOrchestrator.Activities;
 using CaptureOrchestrator.Azure.Compute;
+using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Azure.Pipeline;
 using CaptureOrchestrator.Azure.ResourceManager;
@@ -49,6 +50,7 @@ internal sealed class Composition : IDisposable
             new VpnGatewayClient(credential, arm),
             new AzureFirewallClient(credential, arm),
             new FirewallFlowTraceClient(credential, arm),
+            new LogsQueryClient(credential, new LogsQueryClientOptions { LoggerFactory = loggerFactory }),
             blobs,
             new OrchestratorSettings
             {

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using CaptureOrchestrator.Activities.Triage;
+using CaptureOrchestrator.Azure.Compute;
+using CaptureOrchestrator.Azure.LogAnalytics;
+using CaptureOrchestrator.Azure.Network;
+using CaptureOrchestrator.Azure.Pipeline;
+using CaptureOrchestrator.Azure.ResourceManager;
+using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Core.Resources;
+using CaptureOrchestrator.Core.Triage;
+using CaptureOrchestrator.Core.Workflows;
+using CaptureOrchestrator.TestSupport;
+
+namespace CaptureOrchestrator.Activities.Tests;
+
+/// <summary>The triage activities against a scripted ARM and Log Analytics on HTTPS loopback.</summary>
+public sealed class TriageActivityTests : IAsyncLifetime
+{
+    private const string Sub = "11111111-2222-3333-4444-555555555555";
+    private const string VmPath = $"/subscriptions/{Sub}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm1";
+    private const string WatcherPath = $"/subscriptions/{Sub}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+    private static readonly PathCheck Check = new(ArmResourceId.Parse(VmPath), "Outbound", "TCP", "10.1.0.4", null, "10.2.0.20", 1433);
+    private LoopbackHttpsServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await LoopbackHttpsServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private CaptureServices Services()
+    {
+        var arm = new ArmClientOptions { Environment = ArmEnvironment.ForEndpoint(_server.BaseUri), Transport = _server.CreateTransport(), PollingInterval = TimeSpan.FromMilliseconds(10) };
+        var logs = new LogsQueryClientOptions { Endpoint = _server.BaseUri, Transport = _server.CreateTransport() };
+        var credential = new StaticTokenCredential("t");
+        return new CaptureServices(
+            new NetworkWatcherClient(credential, arm), new NetworkWatcherAgentClient(credential, arm), new VpnGatewayClient(credential, arm),
+            new AzureFirewallClient(credential, arm), new FirewallFlowTraceClient(credential, arm), new LogsQueryClient(credential, logs),
+            new BlobStore(new Uri("https://unused.blob.core.windows.net"), uri => new BlobContainerClient(uri, StorageSharedKeyCredential.DevelopmentStorage), signWithAccountKey: true),
+            new OrchestratorSettings { BlobEndpoint = new Uri("https://unused.blob.core.windows.net") },
+            new HttpClient(), null!, TimeProvider.System);
+    }
+
+    private static readonly WorkflowActivityContext Context = new("test", "op-1", 1);
+
+    [Fact]
+    public async Task Path_diagnosis_asks_the_region_s_watcher_for_flow_verify_next_hop_and_connectivity()
+    {
+        _server.Enqueue(new Reply(200, """{"location":"westeurope","properties":{"storageProfile":{"osDisk":{"osType":"Linux"}}}}"""));
+        _server.Enqueue(new Reply(200, """{"value":[{"name":"nw","properties":{"publisher":"Microsoft.Azure.NetworkWatcher","type":"NetworkWatcherAgentLinux"}}]}"""));
+        _server.Enqueue(new Reply(200, $$"""{"value":[{"id":"{{WatcherPath}}","location":"westeurope"}]}"""));
+        _server.Enqueue(new Reply(200, """{"access":"Deny","ruleName":"DenySqlOutbound"}"""));
+        _server.Enqueue(new Reply(200, """{"nextHopType":"VirtualAppliance","nextHopIpAddress":"10.0.1.4","routeTableId":"/x/routeTables/rt"}"""));
+        _server.Enqueue(new Reply(200, """{"connectionStatus":"Unreachable","hops":[{"type":"Source","issues":[{"origin":"Local","severity":"Error","type":"NetworkSecurityRule"}]}]}"""));
+
+        PathDiagnosis path = await new DiagnosePathActivity(Services()).RunAsync(Context, Check, CancellationToken.None);
+
+        Assert.Equal(("Deny", "DenySqlOutbound", "VirtualAppliance", "Unreachable"), (path.Access, path.RuleName, path.NextHopType, path.ConnectionStatus));
+        Assert.Equal(["Source NetworkSecurityRule (Error)"], path.HopIssues);
+        JsonNode flowVerify = JsonNode.Parse(_server.Requests[3].Body)!;
+        Assert.Equal(WatcherPath + "/ipFlowVerify", _server.Requests[3].Path);
+        Assert.Equal(("*", "1433", "Outbound"), (flowVerify["localPort"]!.GetValue<string>(), flowVerify["remotePort"]!.GetValue<string>(), flowVerify["direction"]!.GetValue<string>()));
+        Assert.Equal(1433, JsonNode.Parse(_server.Requests[5].Body)!["destination"]!["port"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Log_evidence_counts_rows_per_rule_and_a_missing_table_is_a_note_not_a_failure()
+    {
+        _server.Enqueue(new Reply(200, """{"tables":[{"name":"PrimaryResult","columns":[{"name":"Rule","type":"string"},{"name":"Action","type":"string"}],"rows":[["block-sql","Deny"],["block-sql","Deny"],["allow-web","Allow"]]}]}"""));
+        _server.Enqueue(new Reply(400, """{"error":{"code":"BadArgumentError","message":"'NTANetAnalytics' could not be resolved"}}"""));
+
+        LogEvidence logs = await new QueryLogsActivity(Services()).RunAsync(Context,
+            new LogQuery(Check, Guid.Parse("63613592-b6f7-4c3d-a390-22ba13102111"), null, DateTime.UtcNow.AddMinutes(-10), DateTime.UtcNow), CancellationToken.None);
+
+        Assert.Equal(new RuleHits("block-sql", "Deny", 2), logs.Firewall[0]);
+        Assert.Empty(logs.FlowLogDenies);
+        Assert.Contains("BadArgumentError", logs.Problem);
+        Assert.Contains("AZFWNetworkRule", JsonNode.Parse(_server.Requests[0].Body)!["query"]!.GetValue<string>());
+        Assert.Contains("NTANetAnalytics", JsonNode.Parse(_server.Requests[1].Body)!["query"]!.GetValue<string>());
+    }
+}
