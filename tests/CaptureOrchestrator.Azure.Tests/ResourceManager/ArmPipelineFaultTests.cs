@@ -139,7 +139,8 @@ public sealed class ArmPipelineFaultTests : IAsyncLifetime
             () => pipeline.SendAsync(RequestMethod.Get, Path, "2026-01-01", null, CancellationToken.None));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"gave up only after {clock.Elapsed}");
-        Assert.Equal(3, _server.Requests.Count);
+        // Three tries, counted on the client: on a loaded machine a try can time out in the TLS
+        // handshake before the server has seen the request, so the server's count is not the measure.
         Assert.Equal(3, error.InnerExceptions.Count);
         Assert.All(error.InnerExceptions, e => Assert.Contains("exceeded the configured timeout", e.Message));
     }
