@@ -50,7 +50,7 @@ internal sealed class Composition : IDisposable
             new VpnGatewayClient(credential, arm),
             new AzureFirewallClient(credential, arm),
             new FirewallFlowTraceClient(credential, arm),
-            new LogsQueryClient(credential, new LogsQueryClientOptions { LoggerFactory = loggerFactory }),
+            new LogsQueryClient(credential, LogsOptions(settings, loggerFactory)),
             blobs,
             new OrchestratorSettings
             {
@@ -93,6 +93,17 @@ internal sealed class Composition : IDisposable
         }
 
         return new BlobStore(storage.BlobEndpoint, uri => new BlobContainerClient(uri, credential, options), signWithAccountKey: false);
+    }
+
+    private static LogsQueryClientOptions LogsOptions(ServerSettings settings, ILoggerFactory loggerFactory)
+    {
+        var options = new LogsQueryClientOptions { Endpoint = settings.LogAnalytics.Endpoint, Audience = settings.LogAnalytics.Audience, LoggerFactory = loggerFactory };
+        if (settings.Arm.TrustedCertificateThumbprint is { } thumbprint && settings.LogAnalytics.Endpoint.Host == settings.Arm.Endpoint?.Host)
+        {
+            options.Transport = PinnedTransport(thumbprint); // a test rig serving both on one endpoint
+        }
+
+        return options;
     }
 
     private static HttpClientTransport PinnedTransport(string thumbprint) =>

@@ -54,6 +54,7 @@ public static class ServerHost
         api.MapGet("/health", IResult (Composition composition, TimeProvider time) =>
             Results.Ok(new { status = "ok", engine = composition.Engine.GetStatistics(time.GetUtcNow().UtcDateTime) }));
         CaptureEndpoints.Map(api);
+        TriageEndpoints.Map(api);
         FlowTraceEndpoints.Map(api);
         EventGridEndpoints.Map(api);
         return app;

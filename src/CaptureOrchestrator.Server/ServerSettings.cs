@@ -19,6 +19,8 @@ public sealed class ServerSettings
 
     public StorageSettings Storage { get; set; } = new();
 
+    public LogAnalyticsSettings LogAnalytics { get; set; } = new();
+
     public NotificationSettings Notifications { get; set; } = new();
 
     public LimitSettings Limits { get; set; } = new();
@@ -56,6 +58,14 @@ public sealed class ArmSettings
     public string? TrustedCertificateThumbprint { get; set; }
 
     public int PollingIntervalMilliseconds { get; set; } = 5_000;
+}
+
+public sealed class LogAnalyticsSettings
+{
+    /// <summary>The query endpoint (public cloud by default; sovereign clouds and test rigs differ).</summary>
+    public Uri Endpoint { get; set; } = new("https://api.loganalytics.azure.com");
+
+    public string Audience { get; set; } = "https://api.loganalytics.io";
 }
 
 public sealed class StorageSettings

@@ -169,6 +169,36 @@ public sealed class EndToEndTests(PlainAzurite azurite)
     }
 
     [AzuriteFact]
+    public async Task Triage_joins_the_path_checks_the_firewall_log_and_the_capture_into_one_verdict()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+        var request = new
+        {
+            capture = new { ticket = new { system = "servicenow", id = "INC0010008" }, durationSeconds = 2 },
+            path = new { virtualMachineId = FakeNetworkWatcher.Vm, protocol = "tcp", localIp = "10.1.0.4", remoteIp = "10.2.0.20", remotePort = 1433 },
+            workspaceId = "63613592-b6f7-4c3d-a390-22ba13102111",
+        };
+
+        HttpResponseMessage started = await rig.SendSignedAsync(HttpMethod.Post, "/api/triage", request);
+        string operationId = JsonNode.Parse(await started.Content.ReadAsStringAsync())!["operationId"]!.GetValue<string>();
+        JsonObject status;
+        DateTime giveUp = DateTime.UtcNow + Patience;
+        do
+        {
+            await Task.Delay(200);
+            status = JsonNode.Parse(await (await rig.SendSignedAsync(HttpMethod.Get, $"/api/triage/{operationId}")).Content.ReadAsStringAsync())!.AsObject();
+        }
+        while (status["runtimeStatus"]!.GetValue<string>() is "Running" or "Pending" && DateTime.UtcNow < giveUp);
+
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        string[] verdict = status["result"]!["verdict"]!.AsArray().Select(v => v!.GetValue<string>()).ToArray();
+        Assert.Equal("Next hop is the firewall (10.0.1.4) and the firewall log shows Deny by rule block-sql (3 rows).", verdict[0]);
+        Assert.Contains(verdict, v => v.StartsWith("Capture on vm1:", StringComparison.Ordinal));
+        Assert.Contains("BadArgumentError", status["result"]!["logs"]!["problem"]!.GetValue<string>());
+        Assert.Equal("Succeeded", status["result"]!["capture"]!["status"]!.GetValue<string>());
+    }
+
+    [AzuriteFact]
     public async Task A_retried_post_returns_the_same_operation()
     {
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);

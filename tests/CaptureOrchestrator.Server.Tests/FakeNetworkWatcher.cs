@@ -65,6 +65,10 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
             ("GET", Vm + "/extensions") => Json(200, new JsonObject { ["value"] = new JsonArray(new JsonObject { ["name"] = "AzureNetworkWatcherExtension", ["properties"] = new JsonObject { ["publisher"] = "Microsoft.Azure.NetworkWatcher", ["type"] = "NetworkWatcherAgentLinux", ["provisioningState"] = "Succeeded" } }) }),
             ("GET", $"/subscriptions/{Subscription}/providers/Microsoft.Network/networkWatchers") => Json(200, new JsonObject { ["value"] = new JsonArray(new JsonObject { ["id"] = Watcher, ["location"] = "westeurope" }) }),
             ("GET", _) when path.StartsWith("/operations/", StringComparison.Ordinal) => Json(200, new JsonObject { ["status"] = "Succeeded" }),
+            ("POST", Watcher + "/ipFlowVerify") => Json(200, new JsonObject { ["access"] = "Allow", ["ruleName"] = "AllowVnetOutBound" }),
+            ("POST", Watcher + "/nextHop") => Json(200, new JsonObject { ["nextHopType"] = "VirtualAppliance", ["nextHopIpAddress"] = "10.0.1.4", ["routeTableId"] = "/subscriptions/x/resourceGroups/net/providers/Microsoft.Network/routeTables/to-firewall" }),
+            ("POST", Watcher + "/connectivityCheck") => Json(200, new JsonObject { ["connectionStatus"] = "Unreachable", ["hops"] = new JsonArray() }),
+            ("POST", _) when path.StartsWith("/v1/workspaces/", StringComparison.Ordinal) => LogQuery(request),
             _ when path.StartsWith(Watcher + "/packetCaptures/", StringComparison.OrdinalIgnoreCase) => Capture(request),
             _ => Error(404, "ResourceNotFound", $"the fake has no {request.Method} {path}"),
         };
@@ -106,6 +110,32 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
             default:
                 return Error(404, "ResourceNotFound", request.Path);
         }
+    }
+
+    /// <summary>Log Analytics on the same endpoint: the firewall denied the flow three times; no flow logs in this workspace.</summary>
+    private static Reply LogQuery(RecordedRequest request)
+    {
+        string query = JsonNode.Parse(request.Body)!["query"]!.GetValue<string>();
+        if (query.StartsWith("NTANetAnalytics", StringComparison.Ordinal))
+        {
+            return Error(400, "BadArgumentError", "'NTANetAnalytics' could not be resolved");
+        }
+
+        var rows = new JsonArray();
+        for (int i = 0; i < 3; i++)
+        {
+            rows.Add(new JsonArray("block-sql", "Deny"));
+        }
+
+        return Json(200, new JsonObject
+        {
+            ["tables"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "PrimaryResult",
+                ["columns"] = new JsonArray(new JsonObject { ["name"] = "Rule", ["type"] = "string" }, new JsonObject { ["name"] = "Action", ["type"] = "string" }),
+                ["rows"] = rows,
+            }),
+        });
     }
 
     private void WriteCaptureFile(string storagePath)

@@ -61,6 +61,7 @@ public sealed class OrchestratorRig : IAsyncDisposable
             ["CaptureOrchestrator:Arm:BearerToken"] = "static-test-token",
             ["CaptureOrchestrator:Arm:TrustedCertificateThumbprint"] = arm.Server.CertificateThumbprint,
             ["CaptureOrchestrator:Arm:PollingIntervalMilliseconds"] = "50",
+            ["CaptureOrchestrator:LogAnalytics:Endpoint"] = arm.Server.BaseUri.AbsoluteUri,
             ["CaptureOrchestrator:Storage:BlobEndpoint"] = storage.AccountEndpoint.AbsoluteUri,
             ["CaptureOrchestrator:Storage:AccountName"] = "devstoreaccount1",
             ["CaptureOrchestrator:Storage:AccountKey"] = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",

@@ -22,7 +22,7 @@ public sealed class TriageWorkflow : Workflow<TriageOperation, TriageOutcome>
         context.SetCustomStatus(new { phase = "CheckingPathAndCapturing" });
 
         Task<PathDiagnosis?> path = Attempt(context.CallActivityAsync<PathDiagnosis>(TriageActivities.DiagnosePath, triage.Path, AzureCall), "path checks", problems);
-        Task<CaptureOutcome?> capture = Attempt(context.CallSubWorkflowAsync<CaptureOutcome>(PacketCaptureWorkflow.Name, triage.Capture.OperationId + "-capture", triage.Capture), "capture", problems);
+        Task<CaptureOutcome?> capture = Attempt(context.CallSubWorkflowAsync<CaptureOutcome>(PacketCaptureWorkflow.Name, triage.Capture.OperationId, triage.Capture), "capture", problems);
         await Task.WhenAll(path, capture).ConfigureAwait(true);
 
         LogEvidence? logs = null;

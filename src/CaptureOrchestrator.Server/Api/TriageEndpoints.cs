@@ -1,0 +1,76 @@
+using System.Text.Json;
+using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.Requests;
+using CaptureOrchestrator.Core.Triage;
+using CaptureOrchestrator.Core.Workflows;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace CaptureOrchestrator.Server.Api;
+
+/// <summary>POST /api/triage, GET /api/triage/{id}: a capture plus path checks and log evidence, one verdict.</summary>
+internal static class TriageEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapPost("/triage", StartAsync);
+        api.MapGet("/triage/{operationId}", GetAsync);
+    }
+
+    private static async Task<IResult> StartAsync(HttpContext http, Composition composition)
+    {
+        if (!JsonBody.TryRead(http, out TriageRequest? request, out IResult? bad))
+        {
+            return bad;
+        }
+
+        string operationId = "tr-" + CaptureEndpoints.OperationIdFor(request?.Capture?.Ticket)[3..];
+        if (await composition.Client.GetInstanceAsync(operationId) is { Name: TriageWorkflow.Name })
+        {
+            return Accepted(operationId, created: false);
+        }
+
+        ServerSettings settings = composition.Settings;
+        Validated<TriageOperation> validated = TriageRequestValidator.Validate(
+            request, settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts), operationId,
+            new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds });
+        if (validated.Errors.Count > 0)
+        {
+            return Problems.Invalid(validated.Errors);
+        }
+
+        if (validated.Forbidden.Count > 0)
+        {
+            return Problems.Forbidden(validated.Forbidden);
+        }
+
+        TriageOperation triage = validated.Value! with { Capture = validated.Value!.Capture with { NotificationChannels = composition.Channels } };
+        await composition.Client.ScheduleNewWorkflowInstanceAsync(TriageWorkflow.Name, triage, new StartWorkflowOptions(operationId));
+        return Accepted(operationId, created: true);
+    }
+
+    private static async Task<IResult> GetAsync(string operationId, Composition composition)
+    {
+        WorkflowMetadata? instance = await composition.Client.GetInstanceAsync(operationId, getInputsAndOutputs: true);
+        if (instance is not { Name: TriageWorkflow.Name })
+        {
+            return Problems.NotFound($"no triage operation '{operationId}'");
+        }
+
+        TriageOutcome? outcome = instance.RuntimeStatus == WorkflowRuntimeStatus.Completed && instance.SerializedOutput is not null
+            ? JsonSerializer.Deserialize<TriageOutcome>(instance.SerializedOutput, WorkflowSerializer.Options)
+            : null;
+        return Results.Ok(new
+        {
+            operationId,
+            runtimeStatus = instance.RuntimeStatus.ToString(),
+            captureOperationId = operationId + "-capture",
+            result = outcome,
+            failure = instance.FailureDetails?.ErrorMessage,
+        });
+    }
+
+    private static IResult Accepted(string operationId, bool created) =>
+        Results.Accepted($"/api/triage/{operationId}", new { operationId, statusUrl = $"/api/triage/{operationId}", captureStatusUrl = $"/api/captures/{operationId}-capture", created });
+}
