@@ -9,6 +9,7 @@ using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Azure.Pipeline;
 using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.Core.Workflows;
 using CaptureOrchestrator.Engine;
@@ -22,6 +23,8 @@ internal sealed class Composition : IDisposable
     public Composition(ServerSettings settings, ILoggerFactory loggerFactory, TimeProvider time)
     {
         Settings = settings;
+        Limits = settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts);
+        Timings = new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds };
         Directory.CreateDirectory(settings.DataFolder);
         var arm = new ArmClientOptions
         {
@@ -72,6 +75,12 @@ internal sealed class Composition : IDisposable
     }
 
     public ServerSettings Settings { get; }
+
+    /// <summary>The limits every request is validated against (configuration, read once).</summary>
+    public RequestLimits Limits { get; }
+
+    /// <summary>How workflows wait for capture files (configuration, read once).</summary>
+    public CaptureTimings Timings { get; }
 
     public EmbeddedWorkflowEngine Engine { get; }
 

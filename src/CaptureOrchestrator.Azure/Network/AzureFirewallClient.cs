@@ -97,14 +97,8 @@ public class AzureFirewallClient
         return Response.FromValue(result, response);
     }
 
-    private static void RequireFirewall(ArmResourceId id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        if (!id.IsOfType("Microsoft.Network/azureFirewalls"))
-        {
-            throw new ArgumentException($"{id} is a {id.ResourceType}, not an Azure Firewall.", nameof(id));
-        }
-    }
+    private static void RequireFirewall(ArmResourceId id) =>
+        ArmResourceIdGuard.RequireType(id, "Microsoft.Network/azureFirewalls", "an Azure Firewall", nameof(id));
 
     private sealed record FirewallProperties(FirewallSku? Sku, JsonElement? ManagementIpConfiguration, IReadOnlyDictionary<string, string>? AdditionalProperties);
 

@@ -65,11 +65,7 @@ public class FirewallFlowTraceClient
     public virtual async Task<FlowTraceChange> EnableAsync(ArmResourceId firewallId, ArmResourceId workspaceId, CancellationToken cancellationToken = default)
     {
         RequireFirewall(firewallId);
-        ArgumentNullException.ThrowIfNull(workspaceId);
-        if (!workspaceId.IsOfType("Microsoft.OperationalInsights/workspaces"))
-        {
-            throw new ArgumentException($"{workspaceId} is a {workspaceId.ResourceType}, not a Log Analytics workspace.", nameof(workspaceId));
-        }
+        ArmResourceIdGuard.RequireType(workspaceId, "Microsoft.OperationalInsights/workspaces", "a Log Analytics workspace", nameof(workspaceId));
 
         bool registeredFeature = await EnsureFeatureRegisteredAsync(firewallId.SubscriptionId, cancellationToken).ConfigureAwait(false);
 
@@ -148,14 +144,8 @@ public class FirewallFlowTraceClient
         return true;
     }
 
-    private static void RequireFirewall(ArmResourceId id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        if (!id.IsOfType("Microsoft.Network/azureFirewalls"))
-        {
-            throw new ArgumentException($"{id} is a {id.ResourceType}, not an Azure Firewall.", nameof(id));
-        }
-    }
+    private static void RequireFirewall(ArmResourceId id) =>
+        ArmResourceIdGuard.RequireType(id, "Microsoft.Network/azureFirewalls", "an Azure Firewall", nameof(id));
 }
 
 /// <summary>Flow trace as it is now: the subscription feature state and the settings collecting AZFWFlowTrace.</summary>

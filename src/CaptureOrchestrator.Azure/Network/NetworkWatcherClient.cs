@@ -184,23 +184,11 @@ public class NetworkWatcherClient
         return networkWatcherId.Child("packetCaptures", captureName);
     }
 
-    private static void RequireWatcher(ArmResourceId id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        if (!id.IsOfType("Microsoft.Network/networkWatchers"))
-        {
-            throw new ArgumentException($"{id} is a {id.ResourceType}, not a network watcher.", nameof(id));
-        }
-    }
+    private static void RequireWatcher(ArmResourceId id) =>
+        ArmResourceIdGuard.RequireType(id, "Microsoft.Network/networkWatchers", "a network watcher", nameof(id));
 
-    private static void RequireCapture(ArmResourceId id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        if (!id.IsOfType("Microsoft.Network/networkWatchers/packetCaptures"))
-        {
-            throw new ArgumentException($"{id} is a {id.ResourceType}, not a packet capture.", nameof(id));
-        }
-    }
+    private static void RequireCapture(ArmResourceId id) =>
+        ArmResourceIdGuard.RequireType(id, "Microsoft.Network/networkWatchers/packetCaptures", "a packet capture", nameof(id));
 
     private static PacketCapture ReadCapture(Response response, string operation) =>
         ToCapture(ArmPipeline.Read<ArmResource<JsonElement>>(response, operation), response, operation);

@@ -15,9 +15,7 @@ public sealed class PacketCaptureWorkflow : Workflow<CaptureOperation, CaptureOu
     public const string CancelEvent = "Cancel";
 
     /// <summary>Delivery is retried for a good while: the report is safe in storage meanwhile.</summary>
-    private static readonly WorkflowTaskOptions Delivery = WorkflowTaskOptions.WithRetry(new RetryPolicy(
-        maxAttempts: 8, firstRetryInterval: TimeSpan.FromSeconds(15), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(10),
-        handle: failure => !failure.IsCausedBy<PermanentFailureException>()));
+    private static readonly WorkflowTaskOptions Delivery = TransientRetry.Options(maxAttempts: 8, TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(10));
 
     /// <summary>Raised when a BlobCreated notification matches target <paramref name="index"/>; payload: <see cref="CaptureFile"/>.</summary>
     public static string FileCreatedEvent(int index) => $"CaptureFileCreated-{index}";

@@ -10,9 +10,7 @@ namespace CaptureOrchestrator.Core.Capture;
 internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperation operation, CaptureTarget target, Task cancelRequested, ProgressBoard progress)
 {
     /// <summary>Transient failures (throttling, 5xx, timeouts) are retried; permanent ones are not.</summary>
-    internal static readonly WorkflowTaskOptions AzureCall = WorkflowTaskOptions.WithRetry(new RetryPolicy(
-        maxAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(10), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(2),
-        handle: failure => !failure.IsCausedBy<PermanentFailureException>()));
+    internal static readonly WorkflowTaskOptions AzureCall = TransientRetry.Options(maxAttempts: 5, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(2));
 
     private readonly List<string> _notes = [];
 

@@ -25,9 +25,7 @@ public sealed class FlowTraceLeaseWorkflow : Workflow<FlowTraceLeaseState, FlowT
     /// <summary>How long the lease listens for a late request before switching off (closes the race with a new holder).</summary>
     private static readonly TimeSpan LastCall = TimeSpan.FromSeconds(5);
 
-    private static readonly WorkflowTaskOptions SwitchCall = WorkflowTaskOptions.WithRetry(new RetryPolicy(
-        maxAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(10), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(5),
-        handle: failure => !failure.IsCausedBy<PermanentFailureException>()));
+    private static readonly WorkflowTaskOptions SwitchCall = TransientRetry.Options(maxAttempts: 6, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5));
 
     /// <summary>The singleton's id: derived from the firewall id (case-insensitively, as ARM compares ids).</summary>
     public static string InstanceIdFor(ArmResourceId firewallId)

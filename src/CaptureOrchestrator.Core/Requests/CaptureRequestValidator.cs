@@ -197,22 +197,6 @@ public static partial class CaptureRequestValidator
             return TrafficFilter.Any;
         }
 
-        string? Address(string? text, string field)
-        {
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (NetworkText.TryParseAddress(text, out System.Net.IPAddress? address))
-            {
-                return address.ToString();
-            }
-
-            errors.Add(new(field, $"'{InputText.Quote(text, 60)}' is not an IPv4 or IPv6 address"));
-            return null;
-        }
-
         int? Port(int? port, string field)
         {
             if (port is null or (>= 1 and <= 65535))
@@ -238,8 +222,25 @@ public static partial class CaptureRequestValidator
             return "Any";
         }
 
-        return new TrafficFilter(Address(filter.LocalIp, "filter.localIp"), Address(filter.RemoteIp, "filter.remoteIp"),
+        return new TrafficFilter(OptionalAddress(filter.LocalIp, "filter.localIp", errors), OptionalAddress(filter.RemoteIp, "filter.remoteIp", errors),
             Port(filter.LocalPort, "filter.localPort"), Port(filter.RemotePort, "filter.remotePort"), protocol);
+    }
+
+    /// <summary>An address in its canonical text, or null (absent, or wrong and reported under <paramref name="field"/>).</summary>
+    internal static string? OptionalAddress(string? text, string field, List<FieldError> errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (NetworkText.TryParseAddress(text, out System.Net.IPAddress? address))
+        {
+            return address.ToString();
+        }
+
+        errors.Add(new(field, $"'{InputText.Quote(text, 60)}' is not an IPv4 or IPv6 address"));
+        return null;
     }
 
     private static FlowTraceLease? ValidateFlowTrace(FlowTraceLeaseRequest request, string prefix, RequestLimits limits, List<FieldError> errors, List<FieldError> forbidden)

@@ -11,9 +11,7 @@ public sealed class ExpensiveLoggingSweeperWorkflow : Workflow<SweeperSettings, 
 {
     public const string Name = "ExpensiveLoggingSweeper";
 
-    private static readonly WorkflowTaskOptions AzureCall = WorkflowTaskOptions.WithRetry(new RetryPolicy(
-        maxAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(10), backoffCoefficient: 2,
-        handle: failure => !failure.IsCausedBy<PermanentFailureException>()));
+    private static readonly WorkflowTaskOptions AzureCall = TransientRetry.Options(maxAttempts: 3, TimeSpan.FromSeconds(10));
 
     public override async Task<SweepOutcome> RunAsync(IWorkflowContext context, SweeperSettings settings)
     {

@@ -123,16 +123,9 @@ public static class TriageRequestValidator
             if (text is null)
             {
                 errors.Add(new(field, "required: an IPv4 or IPv6 address"));
-                return null;
             }
 
-            if (NetworkText.TryParseAddress(text, out System.Net.IPAddress? address))
-            {
-                return address.ToString();
-            }
-
-            errors.Add(new(field, $"'{InputText.Quote(text, 60)}' is not an IPv4 or IPv6 address"));
-            return null;
+            return CaptureRequestValidator.OptionalAddress(text, field, errors);
         }
     }
 }

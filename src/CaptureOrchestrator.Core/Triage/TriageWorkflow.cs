@@ -11,9 +11,7 @@ public sealed class TriageWorkflow : Workflow<TriageOperation, TriageOutcome>
 {
     public const string Name = "Triage";
 
-    private static readonly WorkflowTaskOptions AzureCall = WorkflowTaskOptions.WithRetry(new RetryPolicy(
-        maxAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(10), backoffCoefficient: 2,
-        handle: failure => !failure.IsCausedBy<PermanentFailureException>()));
+    private static readonly WorkflowTaskOptions AzureCall = TransientRetry.Options(maxAttempts: 4, TimeSpan.FromSeconds(10));
 
     public override async Task<TriageOutcome> RunAsync(IWorkflowContext context, TriageOperation triage)
     {

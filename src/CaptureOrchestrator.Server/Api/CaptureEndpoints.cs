@@ -31,15 +31,10 @@ internal static class CaptureEndpoints
         string operationId = OperationIdFor(request?.Ticket);
         if (await composition.Client.GetInstanceAsync(operationId) is { Name: PacketCaptureWorkflow.Name })
         {
-            return Accepted(http, operationId, created: false);
+            return Accepted(operationId, created: false);
         }
 
-        ServerSettings settings = composition.Settings;
-        Validated<CaptureOperation> validated = CaptureRequestValidator.Validate(
-            request,
-            settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts),
-            operationId,
-            new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds });
+        Validated<CaptureOperation> validated = CaptureRequestValidator.Validate(request, composition.Limits, operationId, composition.Timings);
         if (validated.Errors.Count > 0)
         {
             return Problems.Invalid(validated.Errors);
@@ -52,7 +47,7 @@ internal static class CaptureEndpoints
 
         CaptureOperation operation = validated.Value! with { NotificationChannels = composition.Channels };
         await composition.Client.ScheduleNewWorkflowInstanceAsync(PacketCaptureWorkflow.Name, operation, new StartWorkflowOptions(operationId));
-        return Accepted(http, operationId, created: true);
+        return Accepted(operationId, created: true);
     }
 
     private static async Task<IResult> GetAsync(string operationId, Composition composition)
@@ -80,7 +75,7 @@ internal static class CaptureEndpoints
         return Results.Accepted($"/api/captures/{operationId}", new { operationId, status = "Cancelling" });
     }
 
-    private static IResult Accepted(HttpContext http, string operationId, bool created)
+    private static IResult Accepted(string operationId, bool created)
     {
         var body = new
         {

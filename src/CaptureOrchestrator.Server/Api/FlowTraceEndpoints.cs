@@ -34,8 +34,7 @@ internal static class FlowTraceEndpoints
         var errors = new List<FieldError>();
         TicketKey? ticket = CaptureRequestValidator.ValidateTicket(request?.Ticket, errors);
         Validated<FlowTraceLease> lease = CaptureRequestValidator.ValidateFlowTrace(
-            new FlowTraceLeaseRequest(request?.FirewallId, request?.WorkspaceId, request?.Minutes),
-            composition.Settings.Limits.ToRequestLimits(composition.Settings.Notifications.AllowedHosts));
+            new FlowTraceLeaseRequest(request?.FirewallId, request?.WorkspaceId, request?.Minutes), composition.Limits);
         errors.AddRange(lease.Errors);
         if (errors.Count > 0)
         {

@@ -31,10 +31,7 @@ internal static class TriageEndpoints
             return Accepted(operationId, created: false);
         }
 
-        ServerSettings settings = composition.Settings;
-        Validated<TriageOperation> validated = TriageRequestValidator.Validate(
-            request, settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts), operationId,
-            new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds });
+        Validated<TriageOperation> validated = TriageRequestValidator.Validate(request, composition.Limits, operationId, composition.Timings);
         if (validated.Errors.Count > 0)
         {
             return Problems.Invalid(validated.Errors);
