@@ -2,9 +2,11 @@ using CaptureOrchestrator.Activities.Capture;
 using CaptureOrchestrator.Activities.FlowTrace;
 using CaptureOrchestrator.Activities.Notifications;
 using CaptureOrchestrator.Activities.Reporting;
+using CaptureOrchestrator.Activities.Sweeper;
 using CaptureOrchestrator.Activities.Triage;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.FlowTrace;
+using CaptureOrchestrator.Core.Sweeper;
 using CaptureOrchestrator.Core.Triage;
 using CaptureOrchestrator.Core.Workflows;
 
@@ -18,6 +20,7 @@ public static class ActivityRegistration
             .AddWorkflow(PacketCaptureWorkflow.Name, () => new PacketCaptureWorkflow())
             .AddWorkflow(FlowTraceLeaseWorkflow.Name, () => new FlowTraceLeaseWorkflow())
             .AddWorkflow(TriageWorkflow.Name, () => new TriageWorkflow())
+            .AddWorkflow(ExpensiveLoggingSweeperWorkflow.Name, () => new ExpensiveLoggingSweeperWorkflow())
             .AddActivity(CaptureActivities.PrepareTarget, () => new PrepareTargetActivity(services))
             .AddActivity(CaptureActivities.StartCapture, () => new StartCaptureActivity(services))
             .AddActivity(CaptureActivities.StopCapture, () => new StopCaptureActivity(services))
@@ -32,5 +35,8 @@ public static class ActivityRegistration
             .AddActivity(FlowTraceActivities.DisableFlowTrace, () => new DisableFlowTraceActivity(services))
             .AddActivity(FlowTraceActivities.NotifyFlowTrace, () => new NotifyFlowTraceActivity(services))
             .AddActivity(TriageActivities.DiagnosePath, () => new DiagnosePathActivity(services))
-            .AddActivity(TriageActivities.QueryLogs, () => new QueryLogsActivity(services));
+            .AddActivity(TriageActivities.QueryLogs, () => new QueryLogsActivity(services))
+            .AddActivity(SweeperActivities.FindExpensiveLogging, () => new FindExpensiveLoggingActivity(services))
+            .AddActivity(SweeperActivities.TurnOff, () => new TurnOffExpensiveLoggingActivity(services))
+            .AddActivity(SweeperActivities.ReportSweep, () => new ReportSweepActivity(services));
 }

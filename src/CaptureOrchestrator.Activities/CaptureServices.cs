@@ -2,6 +2,8 @@ using CaptureOrchestrator.Azure.Compute;
 using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Core.Workflows;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CaptureOrchestrator.Activities;
 
@@ -17,4 +19,8 @@ public sealed record CaptureServices(
     OrchestratorSettings Settings,
     HttpClient Http,
     IWorkflowClient Workflows,
-    TimeProvider Time);
+    TimeProvider Time,
+    ILoggerFactory? LoggerFactory = null)
+{
+    public ILogger Logger<T>() => (LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<T>();
+}

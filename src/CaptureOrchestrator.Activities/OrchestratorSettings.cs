@@ -19,6 +19,9 @@ public sealed record OrchestratorSettings
     /// <summary>How long the write SAS handed to a VPN gateway or firewall stays valid.</summary>
     public TimeSpan UploadSasLifetime { get; init; } = TimeSpan.FromHours(2);
 
+    /// <summary>Subscriptions the sweeper always searches for leftover capture sessions (besides those of recent operations): the allowed scopes'.</summary>
+    public IReadOnlyList<Guid> SweepSubscriptions { get; init; } = [];
+
     /// <summary>Teams Workflows webhook URL (a secret: from Key Vault or the environment).</summary>
     public Uri? TeamsWebhookUrl { get; init; }
 

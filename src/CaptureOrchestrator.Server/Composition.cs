@@ -13,19 +13,50 @@ using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.Core.Workflows;
 using CaptureOrchestrator.Engine;
+using CaptureOrchestrator.Server.Api;
 using Microsoft.Extensions.Logging;
 
 namespace CaptureOrchestrator.Server;
 
 /// <summary>Builds the engine, the Azure clients and the activities from the settings, once.</summary>
-internal sealed class Composition : IDisposable
+public sealed class Composition : IDisposable
 {
     public Composition(ServerSettings settings, ILoggerFactory loggerFactory, TimeProvider time)
     {
         Settings = settings;
-        Limits = settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts);
-        Timings = new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds };
         Directory.CreateDirectory(settings.DataFolder);
+        var registry = new WorkflowRegistry();
+        Engine = new EmbeddedWorkflowEngine(Path.Combine(settings.DataFolder, "workflows.db"), registry, loggerFactory);
+        Client = new EmbeddedWorkflowClient(Engine, time);
+        registry.AddCaptureOrchestrator(CreateServices(settings, loggerFactory, time, Client));
+        Api = ApiFor(settings, Client);
+    }
+
+    public ServerSettings Settings { get; }
+
+    /// <summary>The limits every request is validated against (configuration, read once).</summary>
+    public RequestLimits Limits => Api.Limits;
+
+    public EmbeddedWorkflowEngine Engine { get; }
+
+    public IWorkflowClient Client { get; }
+
+    /// <summary>What the HTTP endpoints use.</summary>
+    public ApiServices Api { get; }
+
+    /// <summary>What the HTTP endpoints use, over a given workflow client (both hosts).</summary>
+    public static ApiServices ApiFor(ServerSettings settings, IWorkflowClient client) => new(
+        client,
+        settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts),
+        new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds },
+        settings.Notifications.TeamsWebhookUrl is null ? ["ticket"] : ["teams", "ticket"],
+        settings);
+
+    public void Dispose() => Engine.Dispose();
+
+    /// <summary>The Azure clients, storage and settings the activities use, built from the settings (both hosts).</summary>
+    public static CaptureServices CreateServices(ServerSettings settings, ILoggerFactory loggerFactory, TimeProvider time, IWorkflowClient workflows)
+    {
         var arm = new ArmClientOptions
         {
             Environment = settings.Arm.Endpoint is { } endpoint
@@ -41,20 +72,16 @@ internal sealed class Composition : IDisposable
 
         TokenCredential credential = settings.Arm.BearerToken is { } token
             ? new StaticTokenCredential(token)
-            : new DefaultAzureCredential();
-
-        BlobStore blobs = CreateBlobStore(settings.Storage, credential, loggerFactory);
-        var registry = new WorkflowRegistry();
-        Engine = new EmbeddedWorkflowEngine(Path.Combine(settings.DataFolder, "workflows.db"), registry, loggerFactory);
-        Client = new EmbeddedWorkflowClient(Engine, time);
-        var services = new CaptureServices(
+            : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = settings.Arm.ManagedIdentityClientId });
+        RequestLimits limits = settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts);
+        return new CaptureServices(
             new NetworkWatcherClient(credential, arm),
             new NetworkWatcherAgentClient(credential, arm),
             new VpnGatewayClient(credential, arm),
             new AzureFirewallClient(credential, arm),
             new FirewallFlowTraceClient(credential, arm),
             new LogsQueryClient(credential, LogsOptions(settings, loggerFactory)),
-            blobs,
+            CreateBlobStore(settings.Storage, credential, loggerFactory),
             new OrchestratorSettings
             {
                 BlobEndpoint = settings.Storage.BlobEndpoint,
@@ -67,30 +94,13 @@ internal sealed class Composition : IDisposable
                 TicketSystem = settings.Notifications.TicketSystem,
                 TicketSystemUrl = settings.Notifications.TicketSystemUrl,
                 TicketSystemAuthorization = settings.Notifications.TicketSystemAuthorization,
+                SweepSubscriptions = ScopeAllowlist.Subscriptions(limits.AllowedScopes),
             },
             new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
-            Client,
-            time);
-        registry.AddCaptureOrchestrator(services);
+            workflows,
+            time,
+            loggerFactory);
     }
-
-    public ServerSettings Settings { get; }
-
-    /// <summary>The limits every request is validated against (configuration, read once).</summary>
-    public RequestLimits Limits { get; }
-
-    /// <summary>How workflows wait for capture files (configuration, read once).</summary>
-    public CaptureTimings Timings { get; }
-
-    public EmbeddedWorkflowEngine Engine { get; }
-
-    public IWorkflowClient Client { get; }
-
-    /// <summary>The notification channels this deployment posts to.</summary>
-    public IReadOnlyList<string> Channels =>
-        Settings.Notifications.TeamsWebhookUrl is null ? ["ticket"] : ["teams", "ticket"];
-
-    public void Dispose() => Engine.Dispose();
 
     private static BlobStore CreateBlobStore(StorageSettings storage, TokenCredential credential, ILoggerFactory loggerFactory)
     {

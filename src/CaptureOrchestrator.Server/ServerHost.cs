@@ -24,7 +24,9 @@ public static class ServerHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new Composition(settings, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Composition>().Engine);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<Composition>().Api);
         builder.Services.AddHostedService<EngineHostedService>();
+        builder.Services.AddHostedService<SweepScheduler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddRateLimiter(limiter =>
         {

@@ -26,6 +26,8 @@ public sealed class ServerSettings
     public LimitSettings Limits { get; set; } = new();
 
     public TimingSettings Timings { get; set; } = new();
+
+    public SweeperScheduleSettings Sweeper { get; set; } = new();
 }
 
 public sealed class ApiSettings
@@ -53,6 +55,9 @@ public sealed class ArmSettings
 
     /// <summary>A fixed bearer token, for test endpoints only. Otherwise DefaultAzureCredential (managed identity in Azure).</summary>
     public string? BearerToken { get; set; }
+
+    /// <summary>Client id of the user-assigned managed identity to sign in with on Azure; null: the default credential chain.</summary>
+    public string? ManagedIdentityClientId { get; set; }
 
     /// <summary>Pins a self-signed certificate of an ARM-compatible endpoint (SHA-1 thumbprint).</summary>
     public string? TrustedCertificateThumbprint { get; set; }
@@ -134,4 +139,20 @@ public sealed class TimingSettings
     public int FirstPollSeconds { get; set; } = 15;
 
     public int MaxPollSeconds { get; set; } = 120;
+}
+
+/// <summary>The expensive-logging sweeper's schedule.</summary>
+public sealed class SweeperScheduleSettings
+{
+    /// <summary>Minutes between sweeps; 0 switches the schedule off (sweeps can still be started through the engine).</summary>
+    public int IntervalMinutes { get; set; } = 5;
+
+    /// <summary>The same schedule for the Azure Functions timer trigger (NCRONTAB with seconds).</summary>
+    public string Schedule { get; set; } = "0 */5 * * * *";
+
+    /// <summary>How long past its expiry something may stay on before the sweeper steps in.</summary>
+    public int GraceMinutes { get; set; } = 10;
+
+    /// <summary>How far back operations are checked for captures their workflow left running.</summary>
+    public int LookbackHours { get; set; } = 24;
 }

@@ -18,8 +18,13 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
     public const string Vm = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm1";
     public const string Watcher = $"/subscriptions/{Subscription}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
     public const string StorageAccount = $"/subscriptions/{Subscription}/resourceGroups/ops/providers/Microsoft.Storage/storageAccounts/captures";
+    public const string Firewall = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Network/azureFirewalls/fw1";
+    public const string Workspace = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.OperationalInsights/workspaces/logs";
+    private const string FirewallSettings = Firewall + "/providers/Microsoft.Insights/diagnosticSettings";
+    private const string FlowTraceFeature = $"/subscriptions/{Subscription}/providers/Microsoft.Features/providers/Microsoft.Network/features/AFWEnableTcpConnectionLogging";
 
     private readonly ConcurrentDictionary<string, JsonObject> _captures = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, JsonObject> _firewallSettings = new(StringComparer.OrdinalIgnoreCase);
     private readonly Azurite _storage;
     private int _throttle;
     private int _serverErrors;
@@ -40,6 +45,14 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
     public ConcurrentQueue<string> Deleted { get; } = new();
 
     public IEnumerable<string> LiveSessions => _captures.Keys;
+
+    /// <summary>Diagnostic-setting writes (PUT) on the firewall: each enable is one.</summary>
+    public ConcurrentQueue<string> FirewallSettingWrites { get; } = new();
+
+    /// <summary>Whether a diagnostic setting of the firewall sends AZFWFlowTrace now.</summary>
+    public bool FlowTraceOn => _firewallSettings.Values.Any(setting =>
+        setting["properties"]?["logs"] is JsonArray logs
+        && logs.Any(l => l?["category"]?.GetValue<string>() == "AZFWFlowTrace" && l["enabled"]?.GetValue<bool>() == true));
 
     public static async Task<FakeNetworkWatcher> StartAsync(Azurite storage) => new(await LoopbackHttpsServer.StartAsync(), storage);
 
@@ -69,7 +82,11 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
             ("POST", Watcher + "/nextHop") => Json(200, new JsonObject { ["nextHopType"] = "VirtualAppliance", ["nextHopIpAddress"] = "10.0.1.4", ["routeTableId"] = "/subscriptions/x/resourceGroups/net/providers/Microsoft.Network/routeTables/to-firewall" }),
             ("POST", Watcher + "/connectivityCheck") => Json(200, new JsonObject { ["connectionStatus"] = "Unreachable", ["hops"] = new JsonArray() }),
             ("POST", _) when path.StartsWith("/v1/workspaces/", StringComparison.Ordinal) => LogQuery(request),
+            ("GET", Watcher + "/packetCaptures") => Json(200, new JsonObject { ["value"] = new JsonArray([.. _captures.Values.Select(c => c.DeepClone())]) }),
             _ when path.StartsWith(Watcher + "/packetCaptures/", StringComparison.OrdinalIgnoreCase) => Capture(request),
+            ("GET", FlowTraceFeature) => Json(200, new JsonObject { ["name"] = "Microsoft.Network/AFWEnableTcpConnectionLogging", ["properties"] = new JsonObject { ["state"] = "Registered" } }),
+            ("GET", FirewallSettings) => Json(200, new JsonObject { ["value"] = new JsonArray([.. _firewallSettings.Values.Select(v => v.DeepClone())]) }),
+            _ when path.StartsWith(FirewallSettings + "/", StringComparison.OrdinalIgnoreCase) => FirewallSetting(request),
             _ => Error(404, "ResourceNotFound", $"the fake has no {request.Method} {path}"),
         };
     }
@@ -109,6 +126,25 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
                 return new Reply(200);
             default:
                 return Error(404, "ResourceNotFound", request.Path);
+        }
+    }
+
+    private Reply FirewallSetting(RecordedRequest request)
+    {
+        string name = Uri.UnescapeDataString(request.Path[(FirewallSettings.Length + 1)..]);
+        switch (request.Method)
+        {
+            case "PUT":
+                FirewallSettingWrites.Enqueue(name);
+                var setting = new JsonObject { ["id"] = FirewallSettings + "/" + name, ["name"] = name, ["properties"] = JsonNode.Parse(request.Body)!["properties"]!.DeepClone() };
+                _firewallSettings[name] = setting;
+                return Json(200, setting);
+            case "GET":
+                return _firewallSettings.TryGetValue(name, out JsonObject? found) ? Json(200, found) : Error(404, "ResourceNotFound", name);
+            case "DELETE":
+                return new Reply(_firewallSettings.TryRemove(name, out _) ? 200 : 204);
+            default:
+                return Error(405, "MethodNotAllowed", request.Method);
         }
     }
 

@@ -74,6 +74,7 @@ public sealed class OrchestratorRig : IAsyncDisposable
             ["CaptureOrchestrator:Timings:FileDeadlineSeconds"] = "6",
             ["CaptureOrchestrator:Timings:FirstPollSeconds"] = "1",
             ["CaptureOrchestrator:Timings:MaxPollSeconds"] = "2",
+            ["CaptureOrchestrator:Sweeper:IntervalMinutes"] = "0", // tests that sweep switch it on
         };
         configure?.Invoke(settings);
         var rig = new OrchestratorRig(data, null!, arm, receiver, null!);
@@ -102,6 +103,12 @@ public sealed class OrchestratorRig : IAsyncDisposable
         string address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
     }
+
+    /// <summary>The engine's client, as an operator's tooling would use it (for tests that need a workflow to die).</summary>
+    internal CaptureOrchestrator.Core.Workflows.IWorkflowClient Workflows => App.Services.GetRequiredService<Composition>().Client;
+
+    /// <summary>Teams cards received so far, as text.</summary>
+    public IReadOnlyList<string> TeamsCards => Receiver.Received.Where(r => r.Path == "/teams").Select(r => Encoding.UTF8.GetString(r.Body)).ToArray();
 
     /// <summary>Sends a request signed as a ticket system would.</summary>
     public Task<HttpResponseMessage> SendSignedAsync(HttpMethod method, string path, object? body = null, string? key = SigningKey, DateTimeOffset? at = null)

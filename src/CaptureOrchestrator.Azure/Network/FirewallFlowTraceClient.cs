@@ -114,6 +114,19 @@ public class FirewallFlowTraceClient
         }
     }
 
+    /// <summary>Whether what <paramref name="change"/> switched on is still on; false when it switched nothing on.</summary>
+    public virtual async Task<bool> IsInEffectAsync(FlowTraceChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (!change.CreatedSetting && !change.EnabledCategory)
+        {
+            return false;
+        }
+
+        DiagnosticSetting? current = await _settings.GetIfExistsAsync(change.FirewallId, change.SettingName, cancellationToken).ConfigureAwait(false);
+        return current is not null && current.Collects(LogCategory);
+    }
+
     /// <summary>The slower, subscription-wide second step; call only when no firewall in the subscription holds a lease.</summary>
     public virtual Task<Response<FeatureRegistration>> UnregisterFeatureAsync(Guid subscriptionId, CancellationToken cancellationToken = default) =>
         _features.UnregisterAsync(subscriptionId, FeatureNamespace, FeatureName, cancellationToken);

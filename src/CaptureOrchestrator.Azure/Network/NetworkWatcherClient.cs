@@ -44,22 +44,28 @@ public class NetworkWatcherClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(location);
         string wanted = NormalizeLocation(location);
+        Response<IReadOnlyList<NetworkWatcher>> watchers = await GetNetworkWatchersAsync(subscriptionId, cancellationToken).ConfigureAwait(false);
+        NetworkWatcher? match = watchers.Value.FirstOrDefault(w => NormalizeLocation(w.Location) == wanted);
+        return match is not null
+            ? Response.FromValue(match, watchers.GetRawResponse())
+            : throw new RequestFailedException(404, $"Subscription {subscriptionId:D} has no Network Watcher in region '{InputText.Quote(location, 40)}'; enable Network Watcher for the region first.", "NetworkWatcherNotFound", null);
+    }
+
+    /// <summary>Every watcher in the subscription (NetworkWatchers_ListAll), following <c>nextLink</c>.</summary>
+    public virtual async Task<Response<IReadOnlyList<NetworkWatcher>>> GetNetworkWatchersAsync(Guid subscriptionId, CancellationToken cancellationToken = default)
+    {
+        var watchers = new List<NetworkWatcher>();
         string path = $"/subscriptions/{subscriptionId:D}/providers/Microsoft.Network/networkWatchers";
         Response response = await _pipeline.SendAsync(RequestMethod.Get, path, ApiVersion, null, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var page = ArmPipeline.Read<ArmPage<ArmResource<JsonElement>>>(response, "List network watchers");
-            foreach (ArmResource<JsonElement> watcher in page.Value ?? [])
-            {
-                if (watcher.Location is not null && NormalizeLocation(watcher.Location) == wanted && watcher.Id is not null)
-                {
-                    return Response.FromValue(new NetworkWatcher(ArmResourceId.Parse(watcher.Id), watcher.Location), response);
-                }
-            }
-
+            watchers.AddRange((page.Value ?? [])
+                .Where(w => w.Id is not null && w.Location is not null)
+                .Select(w => new NetworkWatcher(ArmResourceId.Parse(w.Id!), w.Location!)));
             if (string.IsNullOrEmpty(page.NextLink))
             {
-                throw new RequestFailedException(404, $"Subscription {subscriptionId:D} has no Network Watcher in region '{InputText.Quote(location, 40)}'; enable Network Watcher for the region first.", "NetworkWatcherNotFound", null);
+                return Response.FromValue<IReadOnlyList<NetworkWatcher>>(watchers, response);
             }
 
             response = await _pipeline.GetUrlAsync(new Uri(page.NextLink), cancellationToken).ConfigureAwait(false);

@@ -38,7 +38,12 @@ public sealed record LeaseRequest(string Action, string Holder, int Minutes = 0)
 public sealed record FlowTraceLeaseState(ArmResourceId FirewallId, ArmResourceId WorkspaceId, IReadOnlyList<LeaseHolder> Holders, string? Receipt = null);
 
 /// <summary>Custom status of a lease instance (what GET /api/flowtrace lists).</summary>
-public sealed record FlowTraceLeaseStatus(string State, string FirewallId, DateTime? UntilUtc, IReadOnlyList<LeaseHolder> Holders);
+/// <param name="Receipt">What the enable changed, once it has: lets the sweeper undo it if this instance dies.</param>
+public sealed record FlowTraceLeaseStatus(string State, string FirewallId, DateTime? UntilUtc, IReadOnlyList<LeaseHolder> Holders, string? Receipt = null)
+{
+    /// <summary>States in which flow trace may be on (the sweeper checks these against Azure).</summary>
+    public bool MayBeOn => Receipt is not null && State is not "Off";
+}
 
 /// <summary>How a lease ended.</summary>
 public sealed record FlowTraceLeaseOutcome(string FirewallId, bool WasEnabled, bool Disabled, string? Problem);

@@ -27,11 +27,14 @@ public sealed class FlowTraceLeaseWorkflow : Workflow<FlowTraceLeaseState, FlowT
 
     private static readonly WorkflowTaskOptions SwitchCall = TransientRetry.Options(maxAttempts: 6, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5));
 
+    /// <summary>Every lease instance id starts with this.</summary>
+    public const string InstanceIdPrefix = "flowtrace-";
+
     /// <summary>The singleton's id: derived from the firewall id (case-insensitively, as ARM compares ids).</summary>
     public static string InstanceIdFor(ArmResourceId firewallId)
     {
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(firewallId.ToString().ToLowerInvariant()));
-        return "flowtrace-" + Convert.ToHexStringLower(hash)[..32];
+        return InstanceIdPrefix + Convert.ToHexStringLower(hash)[..32];
     }
 
     public override async Task<FlowTraceLeaseOutcome> RunAsync(IWorkflowContext context, FlowTraceLeaseState state)
@@ -40,7 +43,7 @@ public sealed class FlowTraceLeaseWorkflow : Workflow<FlowTraceLeaseState, FlowT
         string? receipt = state.Receipt;
         if (receipt is null)
         {
-            Publish(context, "Enabling", state.FirewallId, holders);
+            Publish(context, "Enabling", state.FirewallId, holders, null);
             try
             {
                 receipt = await context.CallActivityAsync<string>(FlowTraceActivities.EnableFlowTrace, new FlowTraceSwitchInput(state.FirewallId, state.WorkspaceId), SwitchCall);
@@ -48,7 +51,7 @@ public sealed class FlowTraceLeaseWorkflow : Workflow<FlowTraceLeaseState, FlowT
             catch (WorkflowTaskFailedException failure)
             {
                 string problem = failure.FailureDetails.ErrorMessage;
-                Publish(context, "Failed", state.FirewallId, holders);
+                Publish(context, "Failed", state.FirewallId, holders, null);
                 await TellAsync(context, new FlowTraceNotice("FlowTraceFailed", state.FirewallId, Snapshot(holders), null, problem));
                 return new FlowTraceLeaseOutcome(state.FirewallId.ToString(), WasEnabled: false, Disabled: false, problem);
             }
@@ -65,7 +68,7 @@ public sealed class FlowTraceLeaseWorkflow : Workflow<FlowTraceLeaseState, FlowT
             }
 
             DropExpired(holders, context.CurrentUtcDateTime);
-            Publish(context, "On", state.FirewallId, holders);
+            Publish(context, "On", state.FirewallId, holders, receipt);
             TimeSpan wait = holders.Count == 0 ? LastCall : holders.Values.Min() - context.CurrentUtcDateTime;
             LeaseRequest? request = await NextRequestAsync(context, wait);
             if (request is null && holders.Count == 0)
@@ -79,7 +82,7 @@ public sealed class FlowTraceLeaseWorkflow : Workflow<FlowTraceLeaseState, FlowT
             }
         }
 
-        Publish(context, "Disabling", state.FirewallId, holders);
+        Publish(context, "Disabling", state.FirewallId, holders, receipt);
         string? disableProblem = null;
         try
         {
@@ -94,7 +97,7 @@ public sealed class FlowTraceLeaseWorkflow : Workflow<FlowTraceLeaseState, FlowT
         await TellAsync(context, disableProblem is null
             ? new FlowTraceNotice("FlowTraceDisabled", state.FirewallId, [], null, null)
             : new FlowTraceNotice("FlowTraceFailed", state.FirewallId, [], null, "could not switch flow trace off: " + disableProblem));
-        Publish(context, disableProblem is null ? "Off" : "OffFailed", state.FirewallId, holders);
+        Publish(context, disableProblem is null ? "Off" : "OffFailed", state.FirewallId, holders, receipt);
         return new FlowTraceLeaseOutcome(state.FirewallId.ToString(), WasEnabled: true, Disabled: disableProblem is null, disableProblem);
     }
 
@@ -145,8 +148,8 @@ public sealed class FlowTraceLeaseWorkflow : Workflow<FlowTraceLeaseState, FlowT
         }
     }
 
-    private static void Publish(IWorkflowContext context, string state, ArmResourceId firewall, Dictionary<string, DateTime> holders) =>
-        context.SetCustomStatus(new FlowTraceLeaseStatus(state, firewall.ToString(), Until(holders), Snapshot(holders)));
+    private static void Publish(IWorkflowContext context, string state, ArmResourceId firewall, Dictionary<string, DateTime> holders, string? receipt) =>
+        context.SetCustomStatus(new FlowTraceLeaseStatus(state, firewall.ToString(), Until(holders), Snapshot(holders), receipt));
 
     private static DateTime? Until(Dictionary<string, DateTime> holders) => holders.Count == 0 ? null : holders.Values.Max();
 

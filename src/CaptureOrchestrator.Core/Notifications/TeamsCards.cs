@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.FlowTrace;
+using CaptureOrchestrator.Core.Sweeper;
 
 namespace CaptureOrchestrator.Core.Notifications;
 
@@ -67,6 +68,54 @@ public static class TeamsCards
         }
 
         return Envelope(body, []);
+    }
+
+    /// <summary>What the sweeper switched off (or could not), most important first, cut to fit.</summary>
+    public static JsonObject ForSweep(SweepOutcome outcome)
+    {
+        foreach (int shown in new[] { int.MaxValue, 20, 5, 0 })
+        {
+            JsonObject message = Envelope(SweepBody(outcome, shown), []);
+            if (Encoding.UTF8.GetByteCount(message.ToJsonString()) <= MaxBytes)
+            {
+                return message;
+            }
+        }
+
+        throw new InvalidOperationException("unreachable: a sweep card without items always fits");
+    }
+
+    private static List<JsonNode> SweepBody(SweepOutcome outcome, int itemsShown)
+    {
+        var body = new List<JsonNode>
+        {
+            Title(outcome.Failed.Count > 0 ? "Sweeper: expensive logging still on — action needed" : "Sweeper switched off expensive logging"),
+            FactSet(
+            [
+                ("Swept at", outcome.SweptAtUtc.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
+                ("Switched off", outcome.TurnedOff.Count.ToString(CultureInfo.InvariantCulture)),
+                ("Could not switch off", outcome.Failed.Count.ToString(CultureInfo.InvariantCulture)),
+            ]),
+        };
+
+        IEnumerable<SweptItem> items = outcome.Failed.Concat(outcome.TurnedOff);
+        foreach (SweptItem item in items.Take(itemsShown))
+        {
+            string name = item.Item.ResourceId[(item.Item.ResourceId.LastIndexOf('/') + 1)..];
+            body.Add(Text($"**{name}** ({item.Item.Kind}) — {item.Why}", weight: "Bolder"));
+            if (item.Problem is not null)
+            {
+                body.Add(Text(item.Problem, color: "Attention"));
+            }
+        }
+
+        int hidden = outcome.Failed.Count + outcome.TurnedOff.Count - Math.Min(outcome.Failed.Count + outcome.TurnedOff.Count, itemsShown);
+        if (hidden > 0)
+        {
+            body.Add(Text($"…and {hidden} more; the sweep's workflow output lists them all", subtle: true));
+        }
+
+        return body;
     }
 
     private static List<JsonNode> CaptureBody(NotificationInput input, int findingsPerTarget)

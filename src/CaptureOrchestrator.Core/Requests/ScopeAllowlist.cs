@@ -19,6 +19,16 @@ public static class ScopeAllowlist
 
         return false;
     }
+
+    /// <summary>The subscriptions the scopes lie in ("/subscriptions/{guid}/…"); malformed scopes are skipped.</summary>
+    public static IReadOnlyList<Guid> Subscriptions(IReadOnlyList<string> scopes) =>
+        scopes
+            .Select(scope => scope.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            .Where(parts => parts.Length >= 2 && string.Equals(parts[0], "subscriptions", StringComparison.OrdinalIgnoreCase))
+            .Select(parts => Guid.TryParse(parts[1], out Guid id) ? id : Guid.Empty)
+            .Where(id => id != Guid.Empty)
+            .Distinct()
+            .ToArray();
 }
 
 /// <summary>Outbound hosts (callbacks, webhooks) must be named by the operator: exact, or "*.domain" for subdomains.</summary>

@@ -16,7 +16,7 @@ public sealed class ExpensiveLoggingSweeperWorkflow : Workflow<SweeperSettings, 
     public override async Task<SweepOutcome> RunAsync(IWorkflowContext context, SweeperSettings settings)
     {
         DateTime now = context.CurrentUtcDateTime;
-        ExpensiveLogging[] found = await context.CallActivityAsync<ExpensiveLogging[]>(SweeperActivities.FindExpensiveLogging, new SweepInput(now), AzureCall);
+        ExpensiveLogging[] found = await context.CallActivityAsync<ExpensiveLogging[]>(SweeperActivities.FindExpensiveLogging, new SweepInput(now, settings.LookbackHours), AzureCall);
 
         (ExpensiveLogging Item, string Why)[] due = found
             .Select(item => (item, why: SweepPolicy.WhyDue(item, now, TimeSpan.FromMinutes(settings.GraceMinutes))))
@@ -24,10 +24,15 @@ public sealed class ExpensiveLoggingSweeperWorkflow : Workflow<SweeperSettings, 
             .Select(d => (d.item, d.why!))
             .ToArray();
 
-        SweptItem[] results = await Task.WhenAll(due.Select(d => TurnOffAsync(context, d.Item, d.Why))).ConfigureAwait(true);
-        var outcome = new SweepOutcome(now, found.Length, results.Where(r => r.Problem is null).ToArray(), results.Where(r => r.Problem is not null).ToArray());
+        (SweptItem Item, bool WasOn)[] results = await Task.WhenAll(due.Select(d => TurnOffAsync(context, d.Item, d.Why))).ConfigureAwait(true);
+        var outcome = new SweepOutcome(
+            now,
+            found.Length,
+            TurnedOff: results.Where(r => r.WasOn && r.Item.Problem is null).Select(r => r.Item).ToArray(),
+            Failed: results.Where(r => r.Item.Problem is not null).Select(r => r.Item).ToArray(),
+            AlreadyOff: results.Count(r => !r.WasOn && r.Item.Problem is null));
 
-        if (results.Length > 0)
+        if (outcome.TurnedOff.Count + outcome.Failed.Count > 0)
         {
             try
             {
@@ -42,16 +47,16 @@ public sealed class ExpensiveLoggingSweeperWorkflow : Workflow<SweeperSettings, 
         return outcome;
     }
 
-    private static async Task<SweptItem> TurnOffAsync(IWorkflowContext context, ExpensiveLogging item, string why)
+    private static async Task<(SweptItem Item, bool WasOn)> TurnOffAsync(IWorkflowContext context, ExpensiveLogging item, string why)
     {
         try
         {
-            await context.CallActivityAsync(SweeperActivities.TurnOff, item, AzureCall);
-            return new SweptItem(item, why, null);
+            bool wasOn = await context.CallActivityAsync<bool>(SweeperActivities.TurnOff, item, AzureCall);
+            return (new SweptItem(item, why, null), wasOn);
         }
         catch (WorkflowTaskFailedException failure)
         {
-            return new SweptItem(item, why, failure.FailureDetails.ErrorMessage);
+            return (new SweptItem(item, why, failure.FailureDetails.ErrorMessage), true);
         }
     }
 }

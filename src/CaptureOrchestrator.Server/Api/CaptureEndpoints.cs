@@ -20,7 +20,7 @@ internal static class CaptureEndpoints
         api.MapPost("/captures/{operationId}/cancel", CancelAsync);
     }
 
-    private static async Task<IResult> StartAsync(HttpContext http, Composition composition)
+    internal static async Task<IResult> StartAsync(HttpContext http, ApiServices api)
     {
         if (!JsonBody.TryRead(http, out CaptureRequest? request, out IResult? bad))
         {
@@ -29,12 +29,12 @@ internal static class CaptureEndpoints
 
         // A retried POST (same ticket system, ticket and client request id) gets the same operation back.
         string operationId = OperationIdFor(request?.Ticket);
-        if (await composition.Client.GetInstanceAsync(operationId) is { Name: PacketCaptureWorkflow.Name })
+        if (await api.Client.GetInstanceAsync(operationId) is { Name: PacketCaptureWorkflow.Name })
         {
             return Accepted(operationId, created: false);
         }
 
-        Validated<CaptureOperation> validated = CaptureRequestValidator.Validate(request, composition.Limits, operationId, composition.Timings);
+        Validated<CaptureOperation> validated = CaptureRequestValidator.Validate(request, api.Limits, operationId, api.Timings);
         if (validated.Errors.Count > 0)
         {
             return Problems.Invalid(validated.Errors);
@@ -45,22 +45,22 @@ internal static class CaptureEndpoints
             return Problems.Forbidden(validated.Forbidden);
         }
 
-        CaptureOperation operation = validated.Value! with { NotificationChannels = composition.Channels };
-        await composition.Client.ScheduleNewWorkflowInstanceAsync(PacketCaptureWorkflow.Name, operation, new StartWorkflowOptions(operationId));
+        CaptureOperation operation = validated.Value! with { NotificationChannels = api.Channels };
+        await api.Client.ScheduleNewWorkflowInstanceAsync(PacketCaptureWorkflow.Name, operation, new StartWorkflowOptions(operationId));
         return Accepted(operationId, created: true);
     }
 
-    private static async Task<IResult> GetAsync(string operationId, Composition composition)
+    internal static async Task<IResult> GetAsync(string operationId, ApiServices api)
     {
-        WorkflowMetadata? instance = await composition.Client.GetInstanceAsync(operationId, getInputsAndOutputs: true);
+        WorkflowMetadata? instance = await api.Client.GetInstanceAsync(operationId, getInputsAndOutputs: true);
         return instance is { Name: PacketCaptureWorkflow.Name }
             ? Results.Ok(OperationStatus.From(instance))
             : Problems.NotFound($"no capture operation '{operationId}'");
     }
 
-    private static async Task<IResult> CancelAsync(string operationId, HttpContext http, Composition composition)
+    internal static async Task<IResult> CancelAsync(string operationId, HttpContext http, ApiServices api)
     {
-        WorkflowMetadata? instance = await composition.Client.GetInstanceAsync(operationId);
+        WorkflowMetadata? instance = await api.Client.GetInstanceAsync(operationId);
         if (instance is not { Name: PacketCaptureWorkflow.Name })
         {
             return Problems.NotFound($"no capture operation '{operationId}'");
@@ -71,7 +71,7 @@ internal static class CaptureEndpoints
             return Problems.Conflict($"operation '{operationId}' already ended ({instance.RuntimeStatus})");
         }
 
-        await composition.Client.RaiseEventAsync(operationId, PacketCaptureWorkflow.CancelEvent, "cancelled through the API");
+        await api.Client.RaiseEventAsync(operationId, PacketCaptureWorkflow.CancelEvent, "cancelled through the API");
         return Results.Accepted($"/api/captures/{operationId}", new { operationId, status = "Cancelling" });
     }
 

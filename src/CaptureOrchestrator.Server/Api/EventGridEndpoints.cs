@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using CaptureOrchestrator.Activities;
-using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Activities.Capture;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,13 +14,11 @@ namespace CaptureOrchestrator.Server.Api;
 /// </summary>
 internal static class EventGridEndpoints
 {
-    private static readonly string[] CommittedApis = ["PutBlob", "PutBlockList", "CopyBlob", "FlushWithClose"];
-
     public static void Map(IEndpointRouteBuilder api) => api.MapPost("/events/blobcreated", ReceiveAsync);
 
-    private static async Task<IResult> ReceiveAsync(HttpContext http, string? code, Composition composition)
+    internal static async Task<IResult> ReceiveAsync(HttpContext http, string? code, ApiServices api)
     {
-        string? key = composition.Settings.Api.EventGridKey;
+        string? key = api.Settings.Api.EventGridKey;
         if (key is null || code is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(code)))
         {
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Event Grid key required", type: "https://captureorchestrator.dev/problems/unauthorized");
@@ -44,37 +40,10 @@ internal static class EventGridEndpoints
 
             if (type == "Microsoft.Storage.BlobCreated" && e.TryGetProperty("data", out JsonElement data))
             {
-                await RouteAsync(data, composition);
+                await BlobCreatedRouter.RouteAsync(api.Client, data, http.RequestAborted);
             }
         }
 
         return Results.Ok();
-    }
-
-    /// <summary>Gateway and firewall files land in the target's own container, co-{operation}-{index}: that names the waiter.</summary>
-    private static async Task RouteAsync(JsonElement data, Composition composition)
-    {
-        string? api = data.TryGetProperty("api", out JsonElement a) ? a.GetString() : null;
-        string? url = data.TryGetProperty("url", out JsonElement u) ? u.GetString() : null;
-        long length = data.TryGetProperty("contentLength", out JsonElement l) && l.TryGetInt64(out long n) ? n : 0;
-        if (url is null || !CommittedApis.Contains(api) || !Uri.TryCreate(url, UriKind.Absolute, out Uri? blob))
-        {
-            return;
-        }
-
-        string[] segments = blob.AbsolutePath.Trim('/').Split('/');
-        string? container = segments.FirstOrDefault(s => s.StartsWith(CaptureNames.Prefix, StringComparison.Ordinal));
-        int dash = container?.LastIndexOf('-') ?? -1;
-        if (container is null || dash <= CaptureNames.Prefix.Length
-            || !int.TryParse(container[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
-        {
-            return;
-        }
-
-        string operationId = container[CaptureNames.Prefix.Length..dash];
-        if (await composition.Client.GetInstanceAsync(operationId) is { IsRunning: true })
-        {
-            await composition.Client.RaiseEventAsync(operationId, PacketCaptureWorkflow.FileCreatedEvent(index), new CaptureFile(url, length));
-        }
     }
 }

@@ -24,7 +24,7 @@ internal static class FlowTraceEndpoints
         api.MapGet("/flowtrace", ListAsync);
     }
 
-    private static async Task<IResult> AcquireAsync(HttpContext http, Composition composition, TimeProvider time)
+    internal static async Task<IResult> AcquireAsync(HttpContext http, ApiServices api, TimeProvider time)
     {
         if (!JsonBody.TryRead(http, out LeaseApiRequest? request, out IResult? bad))
         {
@@ -34,7 +34,7 @@ internal static class FlowTraceEndpoints
         var errors = new List<FieldError>();
         TicketKey? ticket = CaptureRequestValidator.ValidateTicket(request?.Ticket, errors);
         Validated<FlowTraceLease> lease = CaptureRequestValidator.ValidateFlowTrace(
-            new FlowTraceLeaseRequest(request?.FirewallId, request?.WorkspaceId, request?.Minutes), composition.Limits);
+            new FlowTraceLeaseRequest(request?.FirewallId, request?.WorkspaceId, request?.Minutes), api.Limits);
         errors.AddRange(lease.Errors);
         if (errors.Count > 0)
         {
@@ -46,12 +46,12 @@ internal static class FlowTraceEndpoints
             return Problems.Forbidden(lease.Forbidden);
         }
 
-        await LeaseRequests.JoinAsync(composition.Client, lease.Value!, ticket!.ToString(), lease.Value!.Minutes, time, TimeSpan.FromSeconds(30), http.RequestAborted);
+        await LeaseRequests.JoinAsync(api.Client, lease.Value!, ticket!.ToString(), lease.Value!.Minutes, time, TimeSpan.FromSeconds(30), http.RequestAborted);
         string leaseId = FlowTraceLeaseWorkflow.InstanceIdFor(lease.Value.FirewallId);
         return Results.Accepted($"/api/flowtrace/{leaseId}", new { leaseId, holder = ticket.ToString(), minutes = lease.Value.Minutes });
     }
 
-    private static async Task<IResult> ExtendAsync(string leaseId, HttpContext http, Composition composition)
+    internal static async Task<IResult> ExtendAsync(string leaseId, HttpContext http, ApiServices api)
     {
         if (!JsonBody.TryRead(http, out ExtendApiRequest? request, out IResult? bad))
         {
@@ -61,9 +61,9 @@ internal static class FlowTraceEndpoints
         var errors = new List<FieldError>();
         TicketKey? ticket = CaptureRequestValidator.ValidateTicket(request?.Ticket, errors);
         int minutes = request?.Minutes ?? 60;
-        if (minutes < 5 || minutes > composition.Settings.Limits.MaxFlowTraceMinutes)
+        if (minutes < 5 || minutes > api.Settings.Limits.MaxFlowTraceMinutes)
         {
-            errors.Add(new FieldError("minutes", $"{minutes} is outside 5..{composition.Settings.Limits.MaxFlowTraceMinutes}"));
+            errors.Add(new FieldError("minutes", $"{minutes} is outside 5..{api.Settings.Limits.MaxFlowTraceMinutes}"));
         }
 
         if (errors.Count > 0)
@@ -71,16 +71,16 @@ internal static class FlowTraceEndpoints
             return Problems.Invalid(errors);
         }
 
-        if (await RunningLeaseAsync(composition, leaseId) is null)
+        if (await RunningLeaseAsync(api, leaseId) is null)
         {
             return Problems.NotFound($"no active flow-trace lease '{leaseId}'");
         }
 
-        await composition.Client.RaiseEventAsync(leaseId, FlowTraceLeaseWorkflow.RequestEvent, new LeaseRequest(LeaseRequest.Extend, ticket!.ToString(), minutes));
+        await api.Client.RaiseEventAsync(leaseId, FlowTraceLeaseWorkflow.RequestEvent, new LeaseRequest(LeaseRequest.Extend, ticket!.ToString(), minutes));
         return Results.Accepted($"/api/flowtrace/{leaseId}", new { leaseId, holder = ticket.ToString(), minutes });
     }
 
-    private static async Task<IResult> ReleaseAsync(string leaseId, string? ticketSystem, string? ticketId, Composition composition)
+    internal static async Task<IResult> ReleaseAsync(string leaseId, string? ticketSystem, string? ticketId, ApiServices api)
     {
         var errors = new List<FieldError>();
         TicketKey? ticket = CaptureRequestValidator.ValidateTicket(new TicketReference(ticketSystem, ticketId), errors);
@@ -89,19 +89,19 @@ internal static class FlowTraceEndpoints
             return Problems.Invalid(errors.Select(e => e with { Field = e.Field.Replace("ticket.", "ticket", StringComparison.Ordinal) switch { "ticketsystem" => "ticketSystem", "ticketid" => "ticketId", var f => f } }).ToArray());
         }
 
-        if (await RunningLeaseAsync(composition, leaseId) is null)
+        if (await RunningLeaseAsync(api, leaseId) is null)
         {
             return Problems.NotFound($"no active flow-trace lease '{leaseId}'");
         }
 
-        await composition.Client.RaiseEventAsync(leaseId, FlowTraceLeaseWorkflow.RequestEvent, new LeaseRequest(LeaseRequest.Release, ticket!.ToString()));
+        await api.Client.RaiseEventAsync(leaseId, FlowTraceLeaseWorkflow.RequestEvent, new LeaseRequest(LeaseRequest.Release, ticket!.ToString()));
         return Results.Accepted($"/api/flowtrace/{leaseId}", new { leaseId, released = ticket.ToString() });
     }
 
-    private static async Task<IResult> ListAsync(Composition composition)
+    internal static async Task<IResult> ListAsync(ApiServices api)
     {
         var leases = new List<object>();
-        await foreach (WorkflowMetadata instance in composition.Client.GetAllInstancesAsync(new WorkflowQuery(Statuses: [WorkflowRuntimeStatus.Running, WorkflowRuntimeStatus.Pending], InstanceIdPrefix: "flowtrace-")))
+        await foreach (WorkflowMetadata instance in api.Client.GetAllInstancesAsync(new WorkflowQuery(Statuses: [WorkflowRuntimeStatus.Running, WorkflowRuntimeStatus.Pending], InstanceIdPrefix: FlowTraceLeaseWorkflow.InstanceIdPrefix)))
         {
             FlowTraceLeaseStatus? status = instance.SerializedCustomStatus is null ? null : JsonSerializer.Deserialize<FlowTraceLeaseStatus>(instance.SerializedCustomStatus, WorkflowSerializer.Options);
             leases.Add(new { leaseId = instance.InstanceId, state = status?.State, firewallId = status?.FirewallId, untilUtc = status?.UntilUtc, holders = status?.Holders ?? [] });
@@ -110,6 +110,6 @@ internal static class FlowTraceEndpoints
         return Results.Ok(new { leases });
     }
 
-    private static async Task<WorkflowMetadata?> RunningLeaseAsync(Composition composition, string leaseId) =>
-        leaseId.StartsWith("flowtrace-", StringComparison.Ordinal) && await composition.Client.GetInstanceAsync(leaseId) is { IsRunning: true } lease ? lease : null;
+    private static async Task<WorkflowMetadata?> RunningLeaseAsync(ApiServices api, string leaseId) =>
+        leaseId.StartsWith(FlowTraceLeaseWorkflow.InstanceIdPrefix, StringComparison.Ordinal) && await api.Client.GetInstanceAsync(leaseId) is { IsRunning: true } lease ? lease : null;
 }

@@ -25,28 +25,42 @@ internal sealed partial class RequestSignatureMiddleware(RequestDelegate next, S
             return;
         }
 
-        byte[]? body = await ReadBodyAsync(context.Request, settings.Api.MaxBodyBytes);
+        if (await VerifyAsync(context, settings.Api, _key, time, logger) is { } rejection)
+        {
+            await rejection.ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    }
+
+    /// <summary>
+    /// Reads the body within the size limit and checks its signature: null when the request may
+    /// proceed (the body is then in <see cref="BodyItem"/>), else the 413 or 401 to answer.
+    /// Both hosts call this (the Functions host from each HTTP trigger).
+    /// </summary>
+    internal static async Task<IResult?> VerifyAsync(HttpContext context, ApiSettings settings, byte[]? key, TimeProvider time, ILogger logger)
+    {
+        byte[]? body = await ReadBodyAsync(context.Request, settings.MaxBodyBytes);
         if (body is null)
         {
-            await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
-                detail: $"the body is larger than {settings.Api.MaxBodyBytes} bytes", type: "https://captureorchestrator.dev/problems/too-large").ExecuteAsync(context);
-            return;
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
+                detail: $"the body is larger than {settings.MaxBodyBytes} bytes", type: "https://captureorchestrator.dev/problems/too-large");
         }
 
         string? header = context.Request.Headers[HmacSignature.HeaderName];
         string reason = "no signing key is configured on the server (CaptureOrchestrator__Api__SigningKey)";
-        if (_key is null || !HmacSignature.Verify(_key, body, header, time.GetUtcNow(), TimeSpan.FromSeconds(settings.Api.SignatureWindowSeconds), out reason))
+        if (key is null || !HmacSignature.Verify(key, body, header, time.GetUtcNow(), TimeSpan.FromSeconds(settings.SignatureWindowSeconds), out reason))
         {
-            LogRejected(logger, context.Request.Method, path.Value ?? string.Empty, reason);
+            LogRejected(logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, reason);
             context.Response.Headers.WWWAuthenticate = "HMAC-SHA256 header=\"" + HmacSignature.HeaderName + "\"";
-            await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Signature required",
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Signature required",
                 detail: $"sign the request: {HmacSignature.HeaderName}: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"t.body\">",
-                type: "https://captureorchestrator.dev/problems/unauthorized").ExecuteAsync(context);
-            return;
+                type: "https://captureorchestrator.dev/problems/unauthorized");
         }
 
         context.Items[BodyItem] = body;
-        await next(context);
+        return null;
     }
 
     /// <summary>The whole body, or null when it exceeds the limit.</summary>

@@ -18,7 +18,7 @@ internal static class TriageEndpoints
         api.MapGet("/triage/{operationId}", GetAsync);
     }
 
-    private static async Task<IResult> StartAsync(HttpContext http, Composition composition)
+    internal static async Task<IResult> StartAsync(HttpContext http, ApiServices api)
     {
         if (!JsonBody.TryRead(http, out TriageRequest? request, out IResult? bad))
         {
@@ -26,12 +26,12 @@ internal static class TriageEndpoints
         }
 
         string operationId = "tr-" + CaptureEndpoints.OperationIdFor(request?.Capture?.Ticket)[3..];
-        if (await composition.Client.GetInstanceAsync(operationId) is { Name: TriageWorkflow.Name })
+        if (await api.Client.GetInstanceAsync(operationId) is { Name: TriageWorkflow.Name })
         {
             return Accepted(operationId, created: false);
         }
 
-        Validated<TriageOperation> validated = TriageRequestValidator.Validate(request, composition.Limits, operationId, composition.Timings);
+        Validated<TriageOperation> validated = TriageRequestValidator.Validate(request, api.Limits, operationId, api.Timings);
         if (validated.Errors.Count > 0)
         {
             return Problems.Invalid(validated.Errors);
@@ -42,14 +42,14 @@ internal static class TriageEndpoints
             return Problems.Forbidden(validated.Forbidden);
         }
 
-        TriageOperation triage = validated.Value! with { Capture = validated.Value!.Capture with { NotificationChannels = composition.Channels } };
-        await composition.Client.ScheduleNewWorkflowInstanceAsync(TriageWorkflow.Name, triage, new StartWorkflowOptions(operationId));
+        TriageOperation triage = validated.Value! with { Capture = validated.Value!.Capture with { NotificationChannels = api.Channels } };
+        await api.Client.ScheduleNewWorkflowInstanceAsync(TriageWorkflow.Name, triage, new StartWorkflowOptions(operationId));
         return Accepted(operationId, created: true);
     }
 
-    private static async Task<IResult> GetAsync(string operationId, Composition composition)
+    internal static async Task<IResult> GetAsync(string operationId, ApiServices api)
     {
-        WorkflowMetadata? instance = await composition.Client.GetInstanceAsync(operationId, getInputsAndOutputs: true);
+        WorkflowMetadata? instance = await api.Client.GetInstanceAsync(operationId, getInputsAndOutputs: true);
         if (instance is not { Name: TriageWorkflow.Name })
         {
             return Problems.NotFound($"no triage operation '{operationId}'");

@@ -49,7 +49,7 @@ public sealed class ExpensiveLoggingSweeperTests
                 }
 
                 turnedOff.Add(resource);
-                return null;
+                return true;
             },
             [SweeperActivities.ReportSweep] = i =>
             {
@@ -68,6 +68,29 @@ public sealed class ExpensiveLoggingSweeperTests
         Assert.Equal("fw-stuck", failed.Item.ResourceId);
         Assert.Contains("AuthorizationFailed", failed.Problem);
         Assert.Single(reports);
+    }
+
+    [Fact]
+    public async Task Logging_found_already_off_is_counted_but_not_reported()
+    {
+        var activities = new Dictionary<string, Func<JsonElement, object?>>
+        {
+            [SweeperActivities.FindExpensiveLogging] = i =>
+            {
+                Assert.Equal(48, i.GetProperty("lookbackHours").GetInt32());
+                return new[] { Item("fw-dead-but-off", "flowtrace-dead", running: false, 60) };
+            },
+            [SweeperActivities.TurnOff] = _ => false,
+            [SweeperActivities.ReportSweep] = _ => throw new InvalidOperationException("nothing was on: nothing to report"),
+        };
+
+        HarnessRun run = await WorkflowReplayHarness.RunAndVerify(ExpensiveLoggingSweeperWorkflow.Name, () => new ExpensiveLoggingSweeperWorkflow(), new SweeperSettings(10, LookbackHours: 48), activities);
+
+        SweepOutcome outcome = JsonSerializer.Deserialize<SweepOutcome>(run.Instance.SerializedOutput!, WorkflowSerializer.Options)!;
+        Assert.Empty(outcome.TurnedOff);
+        Assert.Empty(outcome.Failed);
+        Assert.Equal(1, outcome.AlreadyOff);
+        Assert.DoesNotContain(run.ActivityCalls, c => c.Activity == SweeperActivities.ReportSweep);
     }
 
     [Fact]

@@ -1,0 +1,10 @@
+using CaptureOrchestrator.Core.Requests;
+using CaptureOrchestrator.Core.Workflows;
+
+namespace CaptureOrchestrator.Server.Api;
+
+/// <summary>
+/// What the HTTP endpoints use, on either host: the workflow client (the embedded engine's, or a
+/// Durable Task client on Azure Functions) and the limits and settings read once at start.
+/// </summary>
+public sealed record ApiServices(IWorkflowClient Client, RequestLimits Limits, CaptureTimings Timings, IReadOnlyList<string> Channels, ServerSettings Settings);
