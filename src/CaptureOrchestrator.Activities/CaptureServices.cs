@@ -1,6 +1,7 @@
 using CaptureOrchestrator.Azure.Compute;
 using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.Network;
+using CaptureOrchestrator.Azure.Storage;
 using CaptureOrchestrator.Core.Workflows;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,5 +23,9 @@ public sealed record CaptureServices(
     TimeProvider Time,
     ILoggerFactory? LoggerFactory = null)
 {
+    /// <summary>The short-lived write SAS a VPN gateway or firewall uploads its capture files with.</summary>
+    public Task<Uri> UploadSasAsync(BlobContainerClient container, CancellationToken cancellationToken) =>
+        Blobs.SasAsync(container, BlobSasPermissions.Create | BlobSasPermissions.Write | BlobSasPermissions.Add, Time.GetUtcNow().Add(Settings.UploadSasLifetime), null, cancellationToken);
+
     public ILogger Logger<T>() => (LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<T>();
 }

@@ -11,7 +11,7 @@ namespace CaptureOrchestrator.Server.Tests;
 /// </summary>
 public sealed partial class DeploymentContractTests
 {
-    private static readonly string Root = RepositoryRoot();
+    private static readonly string Root = Repository.Root;
 
     [Theory]
     [InlineData("PUT", "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/networkWatchers/{}/packetCaptures/{}", "Microsoft.Network/networkWatchers/packetCaptures/write")]
@@ -109,17 +109,4 @@ public sealed partial class DeploymentContractTests
 
     [GeneratedRegex(@"name: '(?:CaptureOrchestrator__)(?<name>[A-Za-z_]+(?:\$\{[^}]+\})?)'")]
     private static partial Regex BicepSetting();
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CaptureOrchestrator.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found");
-    }
 }

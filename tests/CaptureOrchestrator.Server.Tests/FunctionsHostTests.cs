@@ -4,8 +4,6 @@ using System.Text.RegularExpressions;
 using CaptureOrchestrator.Activities;
 using CaptureOrchestrator.Core.Workflows;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace CaptureOrchestrator.Server.Tests;
 
@@ -16,7 +14,7 @@ namespace CaptureOrchestrator.Server.Tests;
 /// </summary>
 public sealed partial class FunctionsHostTests
 {
-    private static readonly string Root = RepositoryRoot();
+    private static readonly string Root = Repository.Root;
     private static readonly string Triggers = Path.Combine(Root, "src", "CaptureOrchestrator.Functions", "Triggers");
 
     [Fact]
@@ -38,12 +36,7 @@ public sealed partial class FunctionsHostTests
     public async Task The_functions_host_exposes_the_same_http_routes_as_the_embedded_server()
     {
         await using WebApplication app = ServerHost.Build(["--urls", "http://127.0.0.1:0"]);
-        string[] served = ((IEndpointRouteBuilder)app).DataSources
-            .SelectMany(source => source.Endpoints)
-            .OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}"))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
+        string[] served = Repository.ServedRoutes(app);
 
         string prefix = JsonNode.Parse(File.ReadAllText(Path.Combine(Root, "host.json")))!["extensions"]!["http"]!["routePrefix"]!.GetValue<string>();
         string[] triggered = HttpRoute().Matches(File.ReadAllText(Path.Combine(Triggers, "HttpApiTriggers.cs")))
@@ -74,17 +67,4 @@ public sealed partial class FunctionsHostTests
 
     [GeneratedRegex(@"\[HttpTrigger\(AuthorizationLevel\.\w+, ""(?<method>\w+)"", Route = ""(?<route>[^""]+)""\)\]")]
     private static partial Regex HttpRoute();
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CaptureOrchestrator.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found");
-    }
 }

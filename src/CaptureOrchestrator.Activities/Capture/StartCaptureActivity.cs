@@ -59,8 +59,7 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
     private async Task<CaptureSession> StartFirewallAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
     {
         BlobContainerClient container = await TargetContainerAsync(input, target, cancellationToken).ConfigureAwait(false);
-        Uri sas = await services.Blobs.SasAsync(container, BlobSasPermissions.Create | BlobSasPermissions.Write | BlobSasPermissions.Add,
-            services.Time.GetUtcNow().Add(services.Settings.UploadSasLifetime), null, cancellationToken).ConfigureAwait(false);
+        Uri sas = await services.UploadSasAsync(container, cancellationToken).ConfigureAwait(false);
         var definition = new FirewallPacketCaptureDefinition
         {
             DurationInSeconds = Math.Clamp(input.DurationSeconds, FirewallPacketCaptureDefinition.MinDurationInSeconds, FirewallPacketCaptureDefinition.MaxDurationInSeconds),

@@ -22,8 +22,7 @@ internal sealed class StopCaptureActivity(CaptureServices services) : Activity<C
                 break;
             default:
                 (BlobContainerClient container, _) = services.Blobs.Locate(session.FileLocation + "/");
-                Uri sas = await services.Blobs.SasAsync(container, BlobSasPermissions.Create | BlobSasPermissions.Write | BlobSasPermissions.Add,
-                    services.Time.GetUtcNow().Add(services.Settings.UploadSasLifetime), null, cancellationToken).ConfigureAwait(false);
+                Uri sas = await services.UploadSasAsync(container, cancellationToken).ConfigureAwait(false);
                 await AzureErrors.Classify("stop the gateway packet capture", () =>
                     services.Vpn.StopPacketCaptureAsync(target.ResourceId, sas, target.LinkConnections.Count > 0 ? target.LinkConnections : null, cancellationToken)).ConfigureAwait(false);
                 break;

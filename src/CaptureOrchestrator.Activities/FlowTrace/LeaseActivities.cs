@@ -66,7 +66,7 @@ public static class LeaseRequests
                     break; // ended under us: start it again
                 }
 
-                FlowTraceLeaseStatus? status = now.SerializedCustomStatus is null ? null : JsonSerializer.Deserialize<FlowTraceLeaseStatus>(now.SerializedCustomStatus, WorkflowSerializer.Options);
+                FlowTraceLeaseStatus? status = FlowTraceLeaseStatus.Read(now.SerializedCustomStatus);
                 if (status is not null && status.Holders.Any(h => h.Holder == holder))
                 {
                     return true;

@@ -40,7 +40,7 @@ internal sealed partial class FindExpensiveLoggingActivity(CaptureServices servi
     {
         await foreach (WorkflowMetadata lease in services.Workflows.GetAllInstancesAsync(new WorkflowQuery(InstanceIdPrefix: FlowTraceLeaseWorkflow.InstanceIdPrefix, PageSize: 500), cancellationToken).ConfigureAwait(false))
         {
-            FlowTraceLeaseStatus? status = lease.SerializedCustomStatus is null ? null : JsonSerializer.Deserialize<FlowTraceLeaseStatus>(lease.SerializedCustomStatus, WorkflowSerializer.Options);
+            FlowTraceLeaseStatus? status = FlowTraceLeaseStatus.Read(lease.SerializedCustomStatus);
             if (status is { MayBeOn: true })
             {
                 found.Add(new ExpensiveLogging(ExpensiveLoggingKinds.FlowTrace, status.FirewallId, lease.InstanceId, lease.IsRunning, status.UntilUtc, status.Receipt));

@@ -78,8 +78,7 @@ internal sealed class TurnOffExpensiveLoggingActivity(CaptureServices services) 
     {
         BlobContainerClient container = services.Blobs.Container(receipt.Container);
         await AzureErrors.Classify("create the capture container", () => container.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
-        Uri sas = await services.Blobs.SasAsync(container, BlobSasPermissions.Create | BlobSasPermissions.Write | BlobSasPermissions.Add,
-            services.Time.GetUtcNow().Add(services.Settings.UploadSasLifetime), null, cancellationToken).ConfigureAwait(false);
+        Uri sas = await services.UploadSasAsync(container, cancellationToken).ConfigureAwait(false);
         bool wasRunning;
         try
         {

@@ -41,6 +41,10 @@ public sealed record FlowTraceLeaseState(ArmResourceId FirewallId, ArmResourceId
 /// <param name="Receipt">What the enable changed, once it has: lets the sweeper undo it if this instance dies.</param>
 public sealed record FlowTraceLeaseStatus(string State, string FirewallId, DateTime? UntilUtc, IReadOnlyList<LeaseHolder> Holders, string? Receipt = null)
 {
+    /// <summary>The status as a lease instance publishes it; null when it has published none yet.</summary>
+    public static FlowTraceLeaseStatus? Read(string? serializedCustomStatus) =>
+        serializedCustomStatus is null ? null : System.Text.Json.JsonSerializer.Deserialize<FlowTraceLeaseStatus>(serializedCustomStatus, Workflows.WorkflowSerializer.Options);
+
     /// <summary>States in which flow trace may be on (the sweeper checks these against Azure).</summary>
     public bool MayBeOn => Receipt is not null && State is not "Off";
 }

@@ -103,7 +103,7 @@ internal static class FlowTraceEndpoints
         var leases = new List<object>();
         await foreach (WorkflowMetadata instance in api.Client.GetAllInstancesAsync(new WorkflowQuery(Statuses: [WorkflowRuntimeStatus.Running, WorkflowRuntimeStatus.Pending], InstanceIdPrefix: FlowTraceLeaseWorkflow.InstanceIdPrefix)))
         {
-            FlowTraceLeaseStatus? status = instance.SerializedCustomStatus is null ? null : JsonSerializer.Deserialize<FlowTraceLeaseStatus>(instance.SerializedCustomStatus, WorkflowSerializer.Options);
+            FlowTraceLeaseStatus? status = FlowTraceLeaseStatus.Read(instance.SerializedCustomStatus);
             leases.Add(new { leaseId = instance.InstanceId, state = status?.State, firewallId = status?.FirewallId, untilUtc = status?.UntilUtc, holders = status?.Holders ?? [] });
         }
 
