@@ -149,6 +149,7 @@ module app 'modules/function-app.bicep' = {
       { name: 'CaptureOrchestrator__Limits__MaxTargets', value: '10' }
       { name: 'CaptureOrchestrator__Limits__MaxBytesPerTarget', value: '1073741824' }
       { name: 'CaptureOrchestrator__Limits__MaxFlowTraceMinutes', value: string(maxFlowTraceMinutes) }
+      { name: 'CaptureOrchestrator__Limits__MaxConcurrentOperationsPerTarget', value: '1' }
       { name: 'CaptureOrchestrator__Timings__FileDeadlineSeconds', value: '900' }
       { name: 'CaptureOrchestrator__Timings__FirstPollSeconds', value: '15' }
       { name: 'CaptureOrchestrator__Timings__MaxPollSeconds', value: '120' }

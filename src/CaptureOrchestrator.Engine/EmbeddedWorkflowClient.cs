@@ -33,18 +33,24 @@ public sealed class EmbeddedWorkflowClient(EmbeddedWorkflowEngine engine, TimePr
     public async IAsyncEnumerable<WorkflowMetadata> GetAllInstancesAsync(WorkflowQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         query ??= new WorkflowQuery();
-        foreach (WorkflowMetadata instance in engine.Query(query.InstanceIdPrefix, Math.Max(1, query.PageSize)))
+        WorkflowMetadata? last = null;
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if ((query.Statuses is null || query.Statuses.Contains(instance.RuntimeStatus))
-                && (query.CreatedFrom is null || instance.CreatedAt >= query.CreatedFrom)
-                && (query.CreatedTo is null || instance.CreatedAt <= query.CreatedTo))
+            IReadOnlyList<WorkflowMetadata> page = engine.Query(query, last);
+            foreach (WorkflowMetadata instance in page)
             {
-                yield return Shape(instance, getInputsAndOutputs: false)!;
+                yield return Shape(instance, query.FetchInputsAndOutputs)!;
             }
-        }
 
-        await Task.CompletedTask.ConfigureAwait(false);
+            if (page.Count < Math.Max(1, query.PageSize))
+            {
+                break;
+            }
+
+            last = page[^1];
+            await Task.Yield();
+        }
     }
 
     public async Task<WorkflowMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellationToken = default)

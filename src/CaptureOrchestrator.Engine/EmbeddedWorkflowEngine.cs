@@ -109,11 +109,12 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
         }
     }
 
-    public IReadOnlyList<WorkflowMetadata> Query(string? instanceIdPrefix, int limit)
+    /// <summary>One page of matching instances in creation order, after <paramref name="after"/> (null: the first page).</summary>
+    public IReadOnlyList<WorkflowMetadata> Query(WorkflowQuery query, WorkflowMetadata? after)
     {
         lock (_gate)
         {
-            return _store.InstanceIds(instanceIdPrefix, limit).Select(_store.GetInstance).OfType<WorkflowMetadata>().ToList();
+            return _store.InstancesPage(query, after);
         }
     }
 

@@ -118,6 +118,9 @@ public sealed class LimitSettings
 
     public int MaxFlowTraceMinutes { get; set; } = 240;
 
+    /// <summary>Running operations that may hold one target at a time (a gateway takes one capture at a time).</summary>
+    public int MaxConcurrentOperationsPerTarget { get; set; } = 1;
+
     public List<string> AllowedScopes { get; set; } = [];
 
     public RequestLimits ToRequestLimits(IReadOnlyList<string> callbackHosts) => new()

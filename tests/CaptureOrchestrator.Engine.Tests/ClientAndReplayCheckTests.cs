@@ -71,6 +71,38 @@ public sealed class ClientAndReplayCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Listing_returns_every_match_page_by_page_with_the_filters_applied_before_paging()
+    {
+        using var engine = new EmbeddedWorkflowEngine(Path.Combine(_directory, "w.db"), Registry());
+        var client = new EmbeddedWorkflowClient(engine);
+        DateTime start = new(2026, 11, 21, 8, 0, 0, DateTimeKind.Utc);
+        for (int i = 0; i < 250; i++)
+        {
+            engine.Start("WaitsForever", null, $"op-{i:D3}", start.AddSeconds(i / 2)); // pairs share a creation time
+        }
+
+        for (int i = 0; i < 250; i += 3)
+        {
+            await client.TerminateInstanceAsync($"op-{i:D3}");
+        }
+
+        engine.Start("WaitsForever", "input", "other-1", start);
+
+        string[] all = await client.GetAllInstancesAsync(new WorkflowQuery(InstanceIdPrefix: "op-", PageSize: 7)).Select(i => i.InstanceId).ToArrayAsync();
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => $"op-{i:D3}"), all);
+
+        string[] terminated = await client.GetAllInstancesAsync(new WorkflowQuery(Statuses: [WorkflowRuntimeStatus.Terminated], PageSize: 10)).Select(i => i.InstanceId).ToArrayAsync();
+        Assert.Equal(Enumerable.Range(0, 250).Where(i => i % 3 == 0).Select(i => $"op-{i:D3}"), terminated);
+
+        WorkflowMetadata[] late = await client.GetAllInstancesAsync(new WorkflowQuery(CreatedFrom: start.AddSeconds(100), CreatedTo: start.AddSeconds(110))).ToArrayAsync();
+        Assert.Equal(Enumerable.Range(200, 22).Select(i => $"op-{i:D3}"), late.Select(i => i.InstanceId));
+        Assert.All(late, i => Assert.Null(i.SerializedInput));
+
+        WorkflowMetadata other = Assert.Single(await client.GetAllInstancesAsync(new WorkflowQuery(InstanceIdPrefix: "other-", FetchInputsAndOutputs: true)).ToArrayAsync());
+        Assert.Equal(WorkflowSerializer.Serialize("input"), other.SerializedInput);
+    }
+
+    [Fact]
     public async Task Terminate_then_purge()
     {
         using var engine = new EmbeddedWorkflowEngine(Path.Combine(_directory, "w.db"), Registry());

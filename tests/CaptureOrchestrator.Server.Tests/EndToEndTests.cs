@@ -24,10 +24,10 @@ public sealed class EndToEndTests(PlainAzurite azurite)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
-    private static object CaptureRequest(string ticketId, int durationSeconds = 2, string? clientRequestId = null, string? callback = null) => new
+    private static object CaptureRequest(string ticketId, int durationSeconds = 2, string? clientRequestId = null, string? callback = null, params string[] targets) => new
     {
         ticket = new { system = "servicenow", id = ticketId, clientRequestId },
-        targets = new[] { new { resourceId = FakeNetworkWatcher.Vm } },
+        targets = (targets.Length == 0 ? [FakeNetworkWatcher.Vm] : targets).Select(resourceId => new { resourceId }).ToArray(),
         filter = new { localIp = "10.1.0.4" },
         durationSeconds,
         callbackUrl = callback,
@@ -205,7 +205,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
 
         string first = await StartAsync(rig, CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-1"));
         string second = await StartAsync(rig, CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-1"));
-        string other = await StartAsync(rig, CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-2"));
+        string other = await StartAsync(rig, CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-2", targets: FakeNetworkWatcher.Vm2));
 
         Assert.Equal(first, second);
         Assert.NotEqual(first, other);
@@ -213,5 +213,63 @@ public sealed class EndToEndTests(PlainAzurite azurite)
         await rig.SendSignedAsync(HttpMethod.Post, $"/api/captures/{other}/cancel");
         await rig.WaitForEndAsync(first, Patience);
         await rig.WaitForEndAsync(other, Patience);
+    }
+
+    [AzuriteFact]
+    public async Task Two_targets_are_captured_in_parallel_and_reported_together()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+
+        string operationId = await StartAsync(rig, CaptureRequest("INC0010009", durationSeconds: 3, targets: [FakeNetworkWatcher.Vm, FakeNetworkWatcher.Vm2]));
+        JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
+
+        JsonObject result = status["result"]!.AsObject();
+        Assert.True(result["status"]!.GetValue<string>() == "Succeeded", status.ToJsonString());
+        Assert.Equal(["Analyzed", "Analyzed"], result["targets"]!.AsArray().Select(t => t!["state"]!.GetValue<string>()));
+        Assert.Equal([FakeNetworkWatcher.Vm, FakeNetworkWatcher.Vm2], result["targets"]!.AsArray().Select(t => t!["resourceId"]!.GetValue<string>()));
+
+        // In parallel: both sessions were created before either was stopped.
+        RecordedRequest[] arm = rig.Arm.Server.Requests.ToArray();
+        int[] creates = Enumerable.Range(0, arm.Length).Where(i => arm[i] is { Method: "PUT" } && arm[i].Path.Contains("/packetCaptures/", StringComparison.Ordinal)).ToArray();
+        int firstStop = Array.FindIndex(arm, r => r.Method == "POST" && r.Path.EndsWith("/stop", StringComparison.Ordinal));
+        Assert.Equal(2, creates.Length);
+        Assert.True(creates.Max() < firstStop, "the second capture started only after the first stopped");
+        Assert.Equal(2, rig.Arm.Deleted.Count);
+
+        string card = Assert.Single(rig.TeamsCards);
+        Assert.Contains("vm1", card, StringComparison.Ordinal);
+        Assert.Contains("vm2", card, StringComparison.Ordinal);
+    }
+
+    [AzuriteFact]
+    public async Task A_target_already_being_captured_is_refused_with_409_naming_the_operation_until_its_capture_stops()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+        string holder = await StartAsync(rig, CaptureRequest("INC0010010", durationSeconds: 600));
+
+        HttpResponseMessage refused = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures", CaptureRequest("INC0010011", durationSeconds: 2, targets: [FakeNetworkWatcher.Vm2, FakeNetworkWatcher.Vm]));
+        HttpResponseMessage triageRefused = await rig.SendSignedAsync(HttpMethod.Post, "/api/triage", new
+        {
+            capture = new { ticket = new { system = "servicenow", id = "INC0010012" }, durationSeconds = 2 },
+            path = new { virtualMachineId = FakeNetworkWatcher.Vm, protocol = "tcp", localIp = "10.1.0.4", remoteIp = "10.2.0.20", remotePort = 1433 },
+        });
+        string elsewhere = await StartAsync(rig, CaptureRequest("INC0010013", durationSeconds: 2, targets: FakeNetworkWatcher.Vm2));
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        JsonObject problem = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!.AsObject();
+        string why = Assert.Single(problem["errors"]!["targets[1].resourceId"]!.AsArray())!.GetValue<string>();
+        Assert.Contains(holder, why, StringComparison.Ordinal);
+        Assert.Null(problem["errors"]!["targets[0].resourceId"]); // vm2 was free
+        Assert.Equal(HttpStatusCode.Conflict, triageRefused.StatusCode);
+        Assert.Contains(holder, JsonNode.Parse(await triageRefused.Content.ReadAsStringAsync())!["errors"]!["capture.targets[0].resourceId"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        await rig.WaitForEndAsync(elsewhere, Patience); // another target is not held up
+
+        // Once the holder's capture is stopped, the target is free again.
+        await rig.SendSignedAsync(HttpMethod.Post, $"/api/captures/{holder}/cancel");
+        await rig.WaitForEndAsync(holder, Patience);
+        string retried = await StartAsync(rig, CaptureRequest("INC0010011", durationSeconds: 2, targets: [FakeNetworkWatcher.Vm2, FakeNetworkWatcher.Vm]));
+        Assert.Equal("Succeeded", (await rig.WaitForEndAsync(retried, Patience))["result"]!["status"]!.GetValue<string>());
+        // Nothing was started for the refused requests: sessions for the holder, the other target and the retry's two.
+        Assert.Equal(4, rig.Arm.Server.Requests.Count(r => r.Method == "PUT" && r.Path.Contains("/packetCaptures/", StringComparison.Ordinal)));
     }
 }

@@ -16,6 +16,8 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
 {
     public const string Subscription = "11111111-2222-3333-4444-555555555555";
     public const string Vm = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm1";
+    public const string Vm2 = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm2";
+    private const string VmPrefix = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/";
     public const string Watcher = $"/subscriptions/{Subscription}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
     public const string StorageAccount = $"/subscriptions/{Subscription}/resourceGroups/ops/providers/Microsoft.Storage/storageAccounts/captures";
     public const string Firewall = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Network/azureFirewalls/fw1";
@@ -74,8 +76,8 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
         string path = request.Path;
         return (request.Method, path) switch
         {
-            ("GET", Vm) => Json(200, new JsonObject { ["name"] = "vm1", ["location"] = "westeurope", ["properties"] = new JsonObject { ["storageProfile"] = new JsonObject { ["osDisk"] = new JsonObject { ["osType"] = "Linux" } } } }),
-            ("GET", Vm + "/extensions") => Json(200, new JsonObject { ["value"] = new JsonArray(new JsonObject { ["name"] = "AzureNetworkWatcherExtension", ["properties"] = new JsonObject { ["publisher"] = "Microsoft.Azure.NetworkWatcher", ["type"] = "NetworkWatcherAgentLinux", ["provisioningState"] = "Succeeded" } }) }),
+            ("GET", _) when VmName(path) is { } vm && !vm.Contains('/', StringComparison.Ordinal) => Json(200, new JsonObject { ["name"] = vm, ["location"] = "westeurope", ["properties"] = new JsonObject { ["storageProfile"] = new JsonObject { ["osDisk"] = new JsonObject { ["osType"] = "Linux" } } } }),
+            ("GET", _) when VmName(path) is { } vm && vm.EndsWith("/extensions", StringComparison.Ordinal) => Json(200, new JsonObject { ["value"] = new JsonArray(new JsonObject { ["name"] = "AzureNetworkWatcherExtension", ["properties"] = new JsonObject { ["publisher"] = "Microsoft.Azure.NetworkWatcher", ["type"] = "NetworkWatcherAgentLinux", ["provisioningState"] = "Succeeded" } }) }),
             ("GET", $"/subscriptions/{Subscription}/providers/Microsoft.Network/networkWatchers") => Json(200, new JsonObject { ["value"] = new JsonArray(new JsonObject { ["id"] = Watcher, ["location"] = "westeurope" }) }),
             ("GET", _) when path.StartsWith("/operations/", StringComparison.Ordinal) => Json(200, new JsonObject { ["status"] = "Succeeded" }),
             ("POST", Watcher + "/ipFlowVerify") => Json(200, new JsonObject { ["access"] = "Allow", ["ruleName"] = "AllowVnetOutBound" }),
@@ -90,6 +92,9 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
             _ => Error(404, "ResourceNotFound", $"the fake has no {request.Method} {path}"),
         };
     }
+
+    /// <summary>"vm1" or "vm1/extensions" for a path under the app resource group's virtual machines.</summary>
+    private static string? VmName(string path) => path.StartsWith(VmPrefix, StringComparison.OrdinalIgnoreCase) ? path[VmPrefix.Length..] : null;
 
     private Reply Capture(RecordedRequest request)
     {
@@ -106,7 +111,8 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
 
                 JsonObject properties = JsonNode.Parse(request.Body)!["properties"]!.DeepClone().AsObject();
                 properties["provisioningState"] = "Succeeded";
-                properties["storageLocation"]!["storagePath"] = $"{_storage.AccountEndpoint}/network-watcher-logs/subscriptions/{Subscription}/resourcegroups/app/providers/microsoft.compute/virtualmachines/vm1/{name}.cap";
+                string vmName = properties["target"]!.GetValue<string>().Split('/')[^1].ToLowerInvariant();
+                properties["storageLocation"]!["storagePath"] = $"{_storage.AccountEndpoint}/network-watcher-logs/subscriptions/{Subscription}/resourcegroups/app/providers/microsoft.compute/virtualmachines/{vmName}/{name}.cap";
                 _captures[name] = new JsonObject { ["id"] = Watcher + "/packetCaptures/" + name, ["name"] = name, ["properties"] = properties };
                 return Json(201, _captures[name]) with { Headers = [("Azure-AsyncOperation", "{base}/operations/" + name)] };
             case ("GET", null):

@@ -52,10 +52,9 @@ internal sealed partial class FindExpensiveLoggingActivity(CaptureServices servi
     private async Task<HashSet<Guid>> FindDeadOperationCapturesAsync(List<ExpensiveLogging> found, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var subscriptions = new HashSet<Guid>();
-        await foreach (WorkflowMetadata listed in services.Workflows.GetAllInstancesAsync(new WorkflowQuery(CreatedFrom: since, PageSize: 500), cancellationToken).ConfigureAwait(false))
+        await foreach (WorkflowMetadata instance in services.Workflows.GetAllInstancesAsync(new WorkflowQuery(CreatedFrom: since, PageSize: 500, FetchInputsAndOutputs: true), cancellationToken).ConfigureAwait(false))
         {
-            if (listed.Name != PacketCaptureWorkflow.Name
-                || await services.Workflows.GetInstanceAsync(listed.InstanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false) is not { SerializedInput: { } json } instance
+            if (instance is not { Name: PacketCaptureWorkflow.Name, SerializedInput: { } json }
                 || JsonSerializer.Deserialize<CaptureOperation>(json, WorkflowSerializer.Options) is not { } operation)
             {
                 continue;

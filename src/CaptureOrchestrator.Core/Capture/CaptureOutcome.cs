@@ -26,4 +26,24 @@ public sealed record CaptureOutcome(string OperationId, string Status, IReadOnly
 /// <summary>The custom status a status query shows while the workflow runs.</summary>
 public sealed record CaptureProgress(string Phase, IReadOnlyList<TargetProgress> Targets);
 
+/// <summary>One target's state while the workflow runs: a <see cref="TargetStates"/> value, or its <see cref="TargetOutcome"/> state once done.</summary>
 public sealed record TargetProgress(int Index, string ResourceId, string State, string? Detail);
+
+/// <summary>The states a target passes through before its outcome.</summary>
+public static class TargetStates
+{
+    public const string Pending = "Pending";
+    public const string Preparing = "Preparing";
+    public const string Starting = "Starting";
+    public const string Capturing = "Capturing";
+    public const string Stopping = "Stopping";
+    public const string WaitingForFile = "WaitingForFile";
+    public const string Analyzing = "Analyzing";
+    public const string CleaningUp = "CleaningUp";
+
+    /// <summary>
+    /// True while a capture session may be open on the target (from before it starts until it is
+    /// stopped or cleaned up): what the per-target concurrency limit counts.
+    /// </summary>
+    public static bool HoldsTarget(string state) => state is Pending or Preparing or Starting or Capturing or Stopping or CleaningUp;
+}

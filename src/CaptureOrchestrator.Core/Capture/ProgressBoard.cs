@@ -13,7 +13,7 @@ internal sealed class ProgressBoard
     public ProgressBoard(IWorkflowContext context, IReadOnlyList<CaptureTarget> targets)
     {
         _context = context;
-        _targets = targets.Select(t => new TargetProgress(t.Index, t.ResourceId.ToString(), "Pending", null)).ToArray();
+        _targets = targets.Select(t => new TargetProgress(t.Index, t.ResourceId.ToString(), TargetStates.Pending, null)).ToArray();
         Publish();
     }
 

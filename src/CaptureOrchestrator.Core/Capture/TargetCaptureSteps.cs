@@ -13,6 +13,7 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
     internal static readonly WorkflowTaskOptions AzureCall = TransientRetry.Options(maxAttempts: 5, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(2));
 
     private readonly List<string> _notes = [];
+    private TargetProgress? _outcome;
 
     public async Task<TargetOutcome> RunAsync()
     {
@@ -20,22 +21,22 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
         string step = "prepare";
         try
         {
-            progress.Target(target.Index, "Preparing");
+            progress.Target(target.Index, TargetStates.Preparing);
             PreparedTarget prepared = await context.CallActivityAsync<PreparedTarget>(CaptureActivities.PrepareTarget, new PrepareTargetInput(operation.OperationId, target), AzureCall);
             _notes.AddRange(prepared.Notes);
 
             step = "start";
-            progress.Target(target.Index, "Starting");
+            progress.Target(target.Index, TargetStates.Starting);
             session = await context.CallActivityAsync<CaptureSession>(
                 CaptureActivities.StartCapture,
                 new StartCaptureInput(operation.OperationId, prepared, operation.Filter, operation.DurationSeconds, operation.MaxBytesPerTarget, operation.BytesPerPacket),
                 AzureCall);
 
-            progress.Target(target.Index, "Capturing", $"until {context.CurrentUtcDateTime.AddSeconds(operation.DurationSeconds):u}");
+            progress.Target(target.Index, TargetStates.Capturing, $"until {context.CurrentUtcDateTime.AddSeconds(operation.DurationSeconds):u}");
             bool cancelled = await CaptureWindowAsync();
 
             step = "stop";
-            progress.Target(target.Index, "Stopping");
+            progress.Target(target.Index, TargetStates.Stopping);
             await context.CallActivityAsync(CaptureActivities.StopCapture, session, AzureCall);
             if (cancelled)
             {
@@ -43,7 +44,7 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
             }
 
             step = "wait for the capture file";
-            progress.Target(target.Index, "WaitingForFile");
+            progress.Target(target.Index, TargetStates.WaitingForFile);
             IReadOnlyList<CaptureFile> files = await WaitForFilesAsync(session);
             if (cancelRequested.IsCompleted)
             {
@@ -57,7 +58,7 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
             }
 
             step = "analyse";
-            progress.Target(target.Index, "Analyzing", $"{files.Count} file(s), {files.Sum(f => f.Length):N0} bytes");
+            progress.Target(target.Index, TargetStates.Analyzing, $"{files.Count} file(s), {files.Sum(f => f.Length):N0} bytes");
             TargetAnalysis analysis = await context.CallActivityAsync<TargetAnalysis>(
                 CaptureActivities.AnalyzeCapture, new AnalyzeCaptureInput(operation.OperationId, target, files), AzureCall);
             return Outcome(TargetOutcome.Analyzed, analysis, null);
@@ -133,7 +134,7 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
     {
         try
         {
-            progress.Target(target.Index, "CleaningUp");
+            progress.Target(target.Index, TargetStates.CleaningUp);
             await context.CallActivityAsync(CaptureActivities.CleanupCapture, session, AzureCall);
         }
         catch (WorkflowTaskFailedException failure)
@@ -141,10 +142,18 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
             // The sweeper finds sessions left behind; say so rather than fail the whole target.
             _notes.Add($"cleanup failed ({failure.FailureDetails.ErrorMessage}); the sweeper will remove the session");
         }
+        finally
+        {
+            if (_outcome is not null)
+            {
+                progress.Target(target.Index, _outcome.State, _outcome.Detail); // the session is gone: show the outcome again
+            }
+        }
     }
 
     private TargetOutcome Outcome(string state, TargetAnalysis? analysis, string? problem)
     {
+        _outcome = new TargetProgress(target.Index, target.ResourceId.ToString(), state, problem);
         progress.Target(target.Index, state, problem);
         return new TargetOutcome(target.Index, target.ResourceId.ToString(), target.Kind, state, analysis, problem, _notes);
     }

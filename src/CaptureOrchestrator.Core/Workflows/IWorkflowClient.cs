@@ -29,8 +29,17 @@ public sealed record WorkflowMetadata(
 /// <summary>How to start an instance: a chosen id makes the start idempotent.</summary>
 public sealed record StartWorkflowOptions(string? InstanceId = null, DateTimeOffset? StartAt = null);
 
-/// <summary>Filter for listing instances.</summary>
-public sealed record WorkflowQuery(IReadOnlyCollection<WorkflowRuntimeStatus>? Statuses = null, DateTimeOffset? CreatedFrom = null, DateTimeOffset? CreatedTo = null, string? InstanceIdPrefix = null, int PageSize = 100);
+/// <summary>
+/// Filter for listing instances (mirrors OrchestrationQuery): listing returns every match, fetched
+/// <paramref name="PageSize"/> at a time.
+/// </summary>
+public sealed record WorkflowQuery(
+    IReadOnlyCollection<WorkflowRuntimeStatus>? Statuses = null,
+    DateTimeOffset? CreatedFrom = null,
+    DateTimeOffset? CreatedTo = null,
+    string? InstanceIdPrefix = null,
+    int PageSize = 100,
+    bool FetchInputsAndOutputs = false);
 
 /// <summary>
 /// The client side of the port (mirrors DurableTaskClient): what HTTP endpoints and the sweeper

@@ -346,18 +346,51 @@ internal sealed class SqliteWorkflowStore : IDisposable
 
     public WorkflowMetadata? GetInstance(string instanceId)
     {
-        SqliteCommand command = Command(null, "SELECT name, status, created_at, updated_at, input, output, custom_status, failure FROM instances WHERE instance_id = $id", ("$id", instanceId));
+        SqliteCommand command = Command(null, $"SELECT {InstanceColumns} FROM instances WHERE instance_id = $id", ("$id", instanceId));
         using SqliteDataReader reader = command.ExecuteReader();
-        if (!reader.Read())
+        return reader.Read() ? ReadInstance(reader) : null;
+    }
+
+    /// <summary>
+    /// One page of the instances matching <paramref name="query"/>, in creation order, starting after
+    /// <paramref name="after"/> (keyset paging: stable while instances are added).
+    /// </summary>
+    public IReadOnlyList<WorkflowMetadata> InstancesPage(WorkflowQuery query, WorkflowMetadata? after)
+    {
+        SqliteCommand command = Command(null, $"""
+            SELECT {InstanceColumns} FROM instances
+            WHERE instance_id LIKE $prefix ESCAPE '\'
+              AND ($statuses IS NULL OR instr($statuses, ',' || status || ',') > 0)
+              AND ($from IS NULL OR created_at >= $from) AND ($to IS NULL OR created_at <= $to)
+              AND ($afterCreated IS NULL OR created_at > $afterCreated OR (created_at = $afterCreated AND instance_id > $afterId))
+            ORDER BY created_at, instance_id LIMIT $limit
+            """,
+            ("$prefix", EscapeLike(query.InstanceIdPrefix ?? string.Empty) + "%"),
+            ("$statuses", query.Statuses is null ? null : "," + string.Join(',', query.Statuses) + ","),
+            ("$from", query.CreatedFrom?.UtcTicks),
+            ("$to", query.CreatedTo?.UtcTicks),
+            ("$afterCreated", after?.CreatedAt.UtcTicks),
+            ("$afterId", after?.InstanceId),
+            ("$limit", Math.Max(1, query.PageSize)));
+        using SqliteDataReader reader = command.ExecuteReader();
+        var page = new List<WorkflowMetadata>();
+        while (reader.Read())
         {
-            return null;
+            page.Add(ReadInstance(reader));
         }
 
+        return page;
+    }
+
+    private const string InstanceColumns = "instance_id, name, status, created_at, updated_at, input, output, custom_status, failure";
+
+    private static WorkflowMetadata ReadInstance(SqliteDataReader reader)
+    {
         string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
         return new WorkflowMetadata(
-            reader.GetString(0), instanceId, Enum.Parse<WorkflowRuntimeStatus>(reader.GetString(1)),
-            new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero), new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
-            Text(4), Text(5), Text(6), Text(7) is { } failure ? JsonSerializer.Deserialize<WorkflowFailureDetails>(failure, EventJson) : null);
+            reader.GetString(1), reader.GetString(0), Enum.Parse<WorkflowRuntimeStatus>(reader.GetString(2)),
+            new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero), new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero),
+            Text(5), Text(6), Text(7), Text(8) is { } failure ? JsonSerializer.Deserialize<WorkflowFailureDetails>(failure, EventJson) : null);
     }
 
     public int CountQueuedActivities() => (int)Scalar<long>(null, "SELECT COUNT(*) FROM activities");
@@ -413,20 +446,6 @@ internal sealed class SqliteWorkflowStore : IDisposable
         Execute(transaction, "DELETE FROM instances WHERE instance_id = $id", ("$id", instanceId));
         scope.Commit();
         return true;
-    }
-
-    public IReadOnlyList<string> InstanceIds(string? prefix, int limit)
-    {
-        SqliteCommand command = Command(null, "SELECT instance_id FROM instances WHERE instance_id LIKE $prefix ESCAPE '\\' ORDER BY created_at, instance_id LIMIT $limit",
-            ("$prefix", EscapeLike(prefix ?? string.Empty) + "%"), ("$limit", limit));
-        using SqliteDataReader reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
     }
 
     /// <summary>The recorded history of an instance (for replay checks and diagnostics).</summary>

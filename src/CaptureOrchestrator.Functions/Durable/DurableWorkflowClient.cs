@@ -42,7 +42,7 @@ internal sealed class DurableWorkflowClient(DurableTaskClient inner) : IWorkflow
             Statuses: query.Statuses?.Select(Map).ToArray(),
             InstanceIdPrefix: query.InstanceIdPrefix,
             PageSize: query.PageSize,
-            FetchInputsAndOutputs: false);
+            FetchInputsAndOutputs: query.FetchInputsAndOutputs);
         await foreach (OrchestrationMetadata instance in inner.GetAllInstancesAsync(filter).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             yield return Map(instance)!;

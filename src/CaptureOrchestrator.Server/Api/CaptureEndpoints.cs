@@ -46,8 +46,8 @@ internal static class CaptureEndpoints
         }
 
         CaptureOperation operation = validated.Value! with { NotificationChannels = api.Channels };
-        await api.Client.ScheduleNewWorkflowInstanceAsync(PacketCaptureWorkflow.Name, operation, new StartWorkflowOptions(operationId));
-        return Accepted(operationId, created: true);
+        IReadOnlyList<FieldError> busy = await TargetConcurrency.StartAsync(api, PacketCaptureWorkflow.Name, operationId, operation, operation.Targets, "", http.RequestAborted);
+        return busy.Count > 0 ? Problems.Busy(busy) : Accepted(operationId, created: true);
     }
 
     internal static async Task<IResult> GetAsync(string operationId, ApiServices api)

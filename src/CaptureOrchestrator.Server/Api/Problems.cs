@@ -21,6 +21,14 @@ internal static class Problems
             type: "https://captureorchestrator.dev/problems/forbidden-scope",
             extensions: new Dictionary<string, object?> { ["errors"] = forbidden.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()) });
 
+    public static IResult Busy(IReadOnlyList<FieldError> busy) =>
+        Results.Problem(
+            detail: string.Join("; ", busy.Select(e => $"{e.Field}: {e.Message}")),
+            statusCode: StatusCodes.Status409Conflict,
+            title: "Target busy",
+            type: "https://captureorchestrator.dev/problems/target-busy",
+            extensions: new Dictionary<string, object?> { ["errors"] = busy.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()) });
+
     public static IResult NotFound(string what) =>
         Results.Problem(detail: what, statusCode: StatusCodes.Status404NotFound, title: "Not found", type: "https://captureorchestrator.dev/problems/not-found");
 

@@ -43,8 +43,8 @@ internal static class TriageEndpoints
         }
 
         TriageOperation triage = validated.Value! with { Capture = validated.Value!.Capture with { NotificationChannels = api.Channels } };
-        await api.Client.ScheduleNewWorkflowInstanceAsync(TriageWorkflow.Name, triage, new StartWorkflowOptions(operationId));
-        return Accepted(operationId, created: true);
+        IReadOnlyList<FieldError> busy = await TargetConcurrency.StartAsync(api, TriageWorkflow.Name, operationId, triage, triage.Capture.Targets, "capture.", http.RequestAborted);
+        return busy.Count > 0 ? Problems.Busy(busy) : Accepted(operationId, created: true);
     }
 
     internal static async Task<IResult> GetAsync(string operationId, ApiServices api)
