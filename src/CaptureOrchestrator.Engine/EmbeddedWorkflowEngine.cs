@@ -13,6 +13,9 @@ namespace CaptureOrchestrator.Engine;
 /// </summary>
 public sealed partial class EmbeddedWorkflowEngine : IDisposable
 {
+    /// <summary>The meter the engine's instruments are on (for exporters).</summary>
+    public const string MeterName = EngineMetrics.MeterName;
+
     private static readonly TimeSpan ActivityLease = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(200);
 

@@ -14,6 +14,7 @@ using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.Core.Workflows;
 using CaptureOrchestrator.Engine;
 using CaptureOrchestrator.Server.Api;
+using CaptureOrchestrator.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace CaptureOrchestrator.Server;
@@ -30,7 +31,10 @@ public sealed class Composition : IDisposable
         Client = new EmbeddedWorkflowClient(Engine, time);
         registry.AddCaptureOrchestrator(CreateServices(settings, loggerFactory, time, Client));
         Api = ApiFor(settings, Client);
+        _phases = new OperationPhases(Engine);
     }
+
+    private readonly OperationPhases _phases;
 
     public ServerSettings Settings { get; }
 
@@ -52,7 +56,11 @@ public sealed class Composition : IDisposable
         settings.Notifications.TeamsWebhookUrl is null ? ["ticket"] : ["teams", "ticket"],
         settings);
 
-    public void Dispose() => Engine.Dispose();
+    public void Dispose()
+    {
+        _phases.Dispose();
+        Engine.Dispose();
+    }
 
     /// <summary>The Azure clients, storage and settings the activities use, built from the settings (both hosts).</summary>
     public static CaptureServices CreateServices(ServerSettings settings, ILoggerFactory loggerFactory, TimeProvider time, IWorkflowClient workflows)

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using CaptureOrchestrator.Server.Api;
+using CaptureOrchestrator.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -20,7 +21,14 @@ public static class ServerHost
         ServerSettings settings = builder.Configuration.GetSection(ServerSettings.Section).Get<ServerSettings>() ?? new ServerSettings();
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.IncludeScopes = true; // the operation and ticket of every activity's log lines
+            console.SingleLine = true;
+        });
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(settings.Telemetry);
+        builder.Services.AddHostedService<TelemetryExport>(); // first: running before the engine starts work
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new Composition(settings, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Composition>().Engine);

@@ -28,6 +28,8 @@ public sealed class ServerSettings
     public TimingSettings Timings { get; set; } = new();
 
     public SweeperScheduleSettings Sweeper { get; set; } = new();
+
+    public TelemetrySettings Telemetry { get; set; } = new();
 }
 
 public sealed class ApiSettings
@@ -158,4 +160,19 @@ public sealed class SweeperScheduleSettings
 
     /// <summary>How far back operations are checked for captures their workflow left running.</summary>
     public int LookbackHours { get; set; } = 24;
+}
+
+/// <summary>Where the self-hosted server sends its traces and metrics (on Azure: Application Insights, set up by the Functions host).</summary>
+public sealed class TelemetrySettings
+{
+    /// <summary>"none", "console" (one line per span and metric point) or "otlp".</summary>
+    public string Exporter { get; set; } = "none";
+
+    /// <summary>The OTLP collector's base URL; unset: OTEL_EXPORTER_OTLP_ENDPOINT, or the exporter's default (localhost:4317).</summary>
+    public Uri? OtlpEndpoint { get; set; }
+
+    /// <summary>"grpc" or "http/protobuf".</summary>
+    public string OtlpProtocol { get; set; } = "grpc";
+
+    public int MetricExportIntervalSeconds { get; set; } = 60;
 }

@@ -1,11 +1,7 @@
 using System.Text.Json.Nodes;
 using CaptureOrchestrator.Activities.Triage;
-using CaptureOrchestrator.Azure.Compute;
-using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.Network;
-using CaptureOrchestrator.Azure.Pipeline;
-using CaptureOrchestrator.Azure.ResourceManager;
-using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.Core.Triage;
 using CaptureOrchestrator.Core.Workflows;
@@ -20,24 +16,14 @@ public sealed class TriageActivityTests : IAsyncLifetime
     private const string VmPath = $"/subscriptions/{Sub}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm1";
     private const string WatcherPath = $"/subscriptions/{Sub}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
     private static readonly PathCheck Check = new(ArmResourceId.Parse(VmPath), "Outbound", "TCP", "10.1.0.4", null, "10.2.0.20", 1433);
+    private static readonly TicketKey Ticket = new("servicenow", "INC0030001", null);
     private LoopbackHttpsServer _server = null!;
 
     public async Task InitializeAsync() => _server = await LoopbackHttpsServer.StartAsync();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private CaptureServices Services()
-    {
-        var arm = new ArmClientOptions { Environment = ArmEnvironment.ForEndpoint(_server.BaseUri), Transport = _server.CreateTransport(), PollingInterval = TimeSpan.FromMilliseconds(10) };
-        var logs = new LogsQueryClientOptions { Endpoint = _server.BaseUri, Transport = _server.CreateTransport() };
-        var credential = new StaticTokenCredential("t");
-        return new CaptureServices(
-            new NetworkWatcherClient(credential, arm), new NetworkWatcherAgentClient(credential, arm), new VpnGatewayClient(credential, arm),
-            new AzureFirewallClient(credential, arm), new FirewallFlowTraceClient(credential, arm), new LogsQueryClient(credential, logs),
-            new BlobStore(new Uri("https://unused.blob.core.windows.net"), uri => new BlobContainerClient(uri, StorageSharedKeyCredential.DevelopmentStorage), signWithAccountKey: true),
-            new OrchestratorSettings { BlobEndpoint = new Uri("https://unused.blob.core.windows.net") },
-            new HttpClient(), null!, TimeProvider.System);
-    }
+    private CaptureServices Services() => TestServices.Create(endpoint: _server.BaseUri, transport: _server.CreateTransport());
 
     private static readonly WorkflowActivityContext Context = new("test", "op-1", 1);
 
@@ -51,7 +37,7 @@ public sealed class TriageActivityTests : IAsyncLifetime
         _server.Enqueue(new Reply(200, """{"nextHopType":"VirtualAppliance","nextHopIpAddress":"10.0.1.4","routeTableId":"/x/routeTables/rt"}"""));
         _server.Enqueue(new Reply(200, """{"connectionStatus":"Unreachable","hops":[{"type":"Source","issues":[{"origin":"Local","severity":"Error","type":"NetworkSecurityRule"}]}]}"""));
 
-        PathDiagnosis path = await new DiagnosePathActivity(Services()).RunAsync(Context, Check, CancellationToken.None);
+        PathDiagnosis path = await new DiagnosePathActivity(Services()).RunAsync(Context, new PathCheckRequest("tr-1", Ticket, Check), CancellationToken.None);
 
         Assert.Equal(("Deny", "DenySqlOutbound", "VirtualAppliance", "Unreachable"), (path.Access, path.RuleName, path.NextHopType, path.ConnectionStatus));
         Assert.Equal(["Source NetworkSecurityRule (Error)"], path.HopIssues);
@@ -68,7 +54,7 @@ public sealed class TriageActivityTests : IAsyncLifetime
         _server.Enqueue(new Reply(400, """{"error":{"code":"BadArgumentError","message":"'NTANetAnalytics' could not be resolved"}}"""));
 
         LogEvidence logs = await new QueryLogsActivity(Services()).RunAsync(Context,
-            new LogQuery(Check, Guid.Parse("63613592-b6f7-4c3d-a390-22ba13102111"), null, DateTime.UtcNow.AddMinutes(-10), DateTime.UtcNow), CancellationToken.None);
+            new LogQuery("tr-1", Ticket, Check, Guid.Parse("63613592-b6f7-4c3d-a390-22ba13102111"), null, DateTime.UtcNow.AddMinutes(-10), DateTime.UtcNow), CancellationToken.None);
 
         Assert.Equal(new RuleHits("block-sql", "Deny", 2), logs.Firewall[0]);
         Assert.Empty(logs.FlowLogDenies);

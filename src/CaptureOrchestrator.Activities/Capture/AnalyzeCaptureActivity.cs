@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using CaptureOrchestrator.Activities.Telemetry;
 using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Analysis.Reporting;
@@ -18,6 +20,16 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
     private const int FlowsInReport = 50;
 
     public override async Task<TargetAnalysis> RunAsync(WorkflowActivityContext context, AnalyzeCaptureInput input, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        TargetAnalysis analysis = await AnalyzeAsync(input, cancellationToken).ConfigureAwait(false);
+        var kind = new KeyValuePair<string, object?>("target.kind", input.Target.Kind.ToString());
+        OrchestratorTelemetry.AnalysisDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, kind);
+        OrchestratorTelemetry.CaptureBytes.Add(input.Files.Sum(f => f.Length), kind);
+        return analysis;
+    }
+
+    private async Task<TargetAnalysis> AnalyzeAsync(AnalyzeCaptureInput input, CancellationToken cancellationToken)
     {
         BlobContainerClient reports = services.Blobs.Container(services.Settings.ReportsContainer);
         await AzureErrors.Classify("create the reports container", () => reports.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);

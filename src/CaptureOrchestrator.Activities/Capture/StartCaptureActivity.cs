@@ -45,7 +45,7 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
         string location = capture.Definition.StorageLocation.StoragePath?.AbsoluteUri
             ?? throw new PermanentFailureException("Network Watcher did not say where the capture file will be written (storagePath)");
         int expected = target.Kind == TargetKind.ScaleSet ? Math.Max(1, target.Instances.Count) : 1;
-        return new CaptureSession(input.OperationId, target, capture.Id.ToString(), location, expected, services.Time.GetUtcNow().UtcDateTime);
+        return new CaptureSession(input.OperationId, input.Ticket, target, capture.Id.ToString(), location, expected, services.Time.GetUtcNow().UtcDateTime);
     }
 
     private async Task<CaptureSession> StartVpnAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
@@ -53,7 +53,7 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
         BlobContainerClient container = await TargetContainerAsync(input, target, cancellationToken).ConfigureAwait(false);
         await AzureErrors.Classify("start the gateway packet capture", () =>
             services.Vpn.StartPacketCaptureAsync(target.ResourceId, CaptureFilters.ForVpnGateway(input.Filter), target.LinkConnections.Count > 0 ? target.LinkConnections : null, cancellationToken)).ConfigureAwait(false);
-        return new CaptureSession(input.OperationId, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, 1, services.Time.GetUtcNow().UtcDateTime);
+        return new CaptureSession(input.OperationId, input.Ticket, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, 1, services.Time.GetUtcNow().UtcDateTime);
     }
 
     private async Task<CaptureSession> StartFirewallAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
@@ -70,7 +70,7 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
         };
         await AzureErrors.Classify("start the firewall packet capture", () =>
             services.Firewall.StartPacketCaptureAsync(target.ResourceId, definition, sas, cancellationToken)).ConfigureAwait(false);
-        return new CaptureSession(input.OperationId, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, 1, services.Time.GetUtcNow().UtcDateTime);
+        return new CaptureSession(input.OperationId, input.Ticket, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, 1, services.Time.GetUtcNow().UtcDateTime);
     }
 
     /// <summary>Gateways and firewalls write into a container of their own per target (their file names are not documented).</summary>

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CaptureOrchestrator.Activities.Telemetry;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Notifications;
 using CaptureOrchestrator.Core.Workflows;
@@ -17,6 +18,21 @@ internal sealed class NotifyActivity(CaptureServices services) : Activity<Notifi
 {
     public override async Task<DeliveryResult> RunAsync(WorkflowActivityContext context, NotificationInput input, CancellationToken cancellationToken)
     {
+        try
+        {
+            await DeliverAsync(input, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            OrchestratorTelemetry.NotificationFailures.Add(1, new KeyValuePair<string, object?>("channel", input.Channel));
+            throw;
+        }
+
+        return new DeliveryResult(input.Channel, Delivered: true, context.Attempt, null);
+    }
+
+    private async Task DeliverAsync(NotificationInput input, CancellationToken cancellationToken)
+    {
         switch (input.Channel)
         {
             case "teams":
@@ -30,8 +46,6 @@ internal sealed class NotifyActivity(CaptureServices services) : Activity<Notifi
             default:
                 throw new PermanentFailureException($"unknown notification channel '{input.Channel}'");
         }
-
-        return new DeliveryResult(input.Channel, Delivered: true, context.Attempt, null);
     }
 
     private async Task CallbackAsync(NotificationInput input, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CaptureOrchestrator.Activities.Telemetry;
 using CaptureOrchestrator.Azure.Storage;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Workflows;
@@ -40,10 +41,22 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
             evidenceLinks.Add((await services.Blobs.SasAsync(reports, BlobSasPermissions.Read, expiry, blob.Name, cancellationToken).ConfigureAwait(false)).AbsoluteUri);
         }
 
-        return new ReportLinks(
+        var links = new ReportLinks(
             (await services.Blobs.SasAsync(reports, BlobSasPermissions.Read, expiry, prefix + "report.json", cancellationToken).ConfigureAwait(false)).AbsoluteUri,
             (await services.Blobs.SasAsync(reports, BlobSasPermissions.Read, expiry, prefix + "report.md", cancellationToken).ConfigureAwait(false)).AbsoluteUri,
             evidenceLinks);
+        CountOutcome(input);
+        return links;
+    }
+
+    /// <summary>An operation is counted once its report is stored (the report is what it ended with).</summary>
+    private static void CountOutcome(PublishReportInput input)
+    {
+        OrchestratorTelemetry.OperationsEnded.Add(1, new KeyValuePair<string, object?>("outcome", input.Status));
+        foreach (TargetOutcome target in input.Targets)
+        {
+            OrchestratorTelemetry.TargetsEnded.Add(1, new KeyValuePair<string, object?>("target.kind", target.Kind.ToString()), new KeyValuePair<string, object?>("state", target.State));
+        }
     }
 
     private static string Markdown(PublishReportInput input)

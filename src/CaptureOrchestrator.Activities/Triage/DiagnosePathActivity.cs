@@ -5,10 +5,12 @@ using CaptureOrchestrator.Core.Workflows;
 namespace CaptureOrchestrator.Activities.Triage;
 
 /// <summary>IP flow verify, next hop and connection troubleshoot for the triage 5-tuple, from the VM's region watcher.</summary>
-internal sealed class DiagnosePathActivity(CaptureServices services) : Activity<PathCheck, PathDiagnosis>
+internal sealed class DiagnosePathActivity(CaptureServices services) : Activity<PathCheckRequest, PathDiagnosis>
 {
-    public override async Task<PathDiagnosis> RunAsync(WorkflowActivityContext context, PathCheck check, CancellationToken cancellationToken)
+    public override async Task<PathDiagnosis> RunAsync(WorkflowActivityContext context, PathCheckRequest request, CancellationToken cancellationToken)
     {
+        PathCheck check = request.Path;
+
         // Connection troubleshoot needs the Network Watcher agent too; this also gives the VM's region.
         var agent = await AzureErrors.Classify("read the VM", () => services.Agent.EnsureInstalledAsync(check.VirtualMachineId, null, cancellationToken)).ConfigureAwait(false);
         NetworkWatcher watcher = (await AzureErrors.Classify("find the Network Watcher", () =>

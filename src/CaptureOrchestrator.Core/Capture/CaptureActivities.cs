@@ -39,38 +39,48 @@ public static class CaptureActivities
     public const string ReleaseFlowTraceLease = "ReleaseFlowTraceLease";
 }
 
-public sealed record PrepareTargetInput(string OperationId, CaptureTarget Target);
+public sealed record PrepareTargetInput(string OperationId, TicketKey Ticket, CaptureTarget Target) : IOperationScoped;
 
 /// <param name="NetworkWatcherId">For VMs and scale sets: the watcher of the target's region.</param>
 /// <param name="Notes">What preparing did that a human may want to know ("installed the Network Watcher agent").</param>
 public sealed record PreparedTarget(CaptureTarget Target, string? NetworkWatcherId, IReadOnlyList<string> Notes);
 
-public sealed record StartCaptureInput(string OperationId, PreparedTarget Prepared, TrafficFilter Filter, int DurationSeconds, long MaxBytes, int BytesPerPacket);
+public sealed record StartCaptureInput(string OperationId, TicketKey Ticket, PreparedTarget Prepared, TrafficFilter Filter, int DurationSeconds, long MaxBytes, int BytesPerPacket) : IOperationScoped;
 
 /// <summary>A running capture, as much as cleanup and file discovery need to know.</summary>
 /// <param name="SessionId">The Network Watcher capture id, or the gateway/firewall id for those kinds.</param>
 /// <param name="FileLocation">Where the files land: a blob URL prefix (container + path prefix).</param>
 /// <param name="ExpectedFiles">How many files complete the capture (scale set instances; 1 otherwise).</param>
-public sealed record CaptureSession(string OperationId, CaptureTarget Target, string SessionId, string FileLocation, int ExpectedFiles, DateTime StartedAtUtc);
+public sealed record CaptureSession(string OperationId, TicketKey Ticket, CaptureTarget Target, string SessionId, string FileLocation, int ExpectedFiles, DateTime StartedAtUtc) : IOperationScoped;
 
 /// <summary>A delivered capture file.</summary>
 public sealed record CaptureFile(string BlobUrl, long Length);
 
-public sealed record AnalyzeCaptureInput(string OperationId, CaptureTarget Target, IReadOnlyList<CaptureFile> Files);
+public sealed record AnalyzeCaptureInput(string OperationId, TicketKey Ticket, CaptureTarget Target, IReadOnlyList<CaptureFile> Files) : IOperationScoped;
 
 /// <summary>What the analysis engine concluded for one target.</summary>
 public sealed record TargetAnalysis(string Verdict, IReadOnlyList<FindingSummary> Findings, long Packets, long Flows, string ReportBlobUrl);
 
 public sealed record FindingSummary(string Code, string Severity, string Title);
 
-public sealed record PublishReportInput(CaptureOperation Operation, IReadOnlyList<TargetOutcome> Targets, string Status);
+public sealed record PublishReportInput(CaptureOperation Operation, IReadOnlyList<TargetOutcome> Targets, string Status) : IOperationScoped
+{
+    string IOperationScoped.OperationId => Operation.OperationId;
+
+    TicketKey IOperationScoped.Ticket => Operation.Ticket;
+}
 
 /// <summary>Short-lived read-only links to the stored report.</summary>
 public sealed record ReportLinks(string Json, string Markdown, IReadOnlyList<string> Evidence);
 
-public sealed record NotificationInput(string Channel, string Kind, CaptureOperation Operation, string Status, IReadOnlyList<TargetOutcome> Targets, ReportLinks? Links);
+public sealed record NotificationInput(string Channel, string Kind, CaptureOperation Operation, string Status, IReadOnlyList<TargetOutcome> Targets, ReportLinks? Links) : IOperationScoped
+{
+    string IOperationScoped.OperationId => Operation.OperationId;
+
+    TicketKey IOperationScoped.Ticket => Operation.Ticket;
+}
 
 /// <summary>How one channel delivery went; failures are recorded, never lose the report (it is already stored).</summary>
 public sealed record DeliveryResult(string Channel, bool Delivered, int Attempts, string? Error);
 
-public sealed record LeaseTicket(FlowTraceLease Lease, TicketKey Ticket, string OperationId);
+public sealed record LeaseTicket(FlowTraceLease Lease, TicketKey Ticket, string OperationId) : IOperationScoped;

@@ -22,14 +22,14 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
         try
         {
             progress.Target(target.Index, TargetStates.Preparing);
-            PreparedTarget prepared = await context.CallActivityAsync<PreparedTarget>(CaptureActivities.PrepareTarget, new PrepareTargetInput(operation.OperationId, target), AzureCall);
+            PreparedTarget prepared = await context.CallActivityAsync<PreparedTarget>(CaptureActivities.PrepareTarget, new PrepareTargetInput(operation.OperationId, operation.Ticket, target), AzureCall);
             _notes.AddRange(prepared.Notes);
 
             step = "start";
             progress.Target(target.Index, TargetStates.Starting);
             session = await context.CallActivityAsync<CaptureSession>(
                 CaptureActivities.StartCapture,
-                new StartCaptureInput(operation.OperationId, prepared, operation.Filter, operation.DurationSeconds, operation.MaxBytesPerTarget, operation.BytesPerPacket),
+                new StartCaptureInput(operation.OperationId, operation.Ticket, prepared, operation.Filter, operation.DurationSeconds, operation.MaxBytesPerTarget, operation.BytesPerPacket),
                 AzureCall);
 
             progress.Target(target.Index, TargetStates.Capturing, $"until {context.CurrentUtcDateTime.AddSeconds(operation.DurationSeconds):u}");
@@ -60,7 +60,7 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
             step = "analyse";
             progress.Target(target.Index, TargetStates.Analyzing, $"{files.Count} file(s), {files.Sum(f => f.Length):N0} bytes");
             TargetAnalysis analysis = await context.CallActivityAsync<TargetAnalysis>(
-                CaptureActivities.AnalyzeCapture, new AnalyzeCaptureInput(operation.OperationId, target, files), AzureCall);
+                CaptureActivities.AnalyzeCapture, new AnalyzeCaptureInput(operation.OperationId, operation.Ticket, target, files), AzureCall);
             return Outcome(TargetOutcome.Analyzed, analysis, null);
         }
         catch (WorkflowTaskFailedException failure)

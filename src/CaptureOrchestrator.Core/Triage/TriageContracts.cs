@@ -7,7 +7,7 @@ namespace CaptureOrchestrator.Core.Triage;
 /// <summary>The triage activities, by name.</summary>
 public static class TriageActivities
 {
-    /// <summary><see cref="PathCheck"/> → <see cref="PathDiagnosis"/>: IP flow verify, next hop and connection troubleshoot for the 5-tuple.</summary>
+    /// <summary><see cref="PathCheckRequest"/> → <see cref="PathDiagnosis"/>: IP flow verify, next hop and connection troubleshoot for the 5-tuple.</summary>
     public const string DiagnosePath = "DiagnosePath";
 
     /// <summary><see cref="LogQuery"/> → <see cref="LogEvidence"/>: firewall and flow-log rows for the 5-tuple and window.</summary>
@@ -22,7 +22,10 @@ public sealed record PathCheck(ArmResourceId VirtualMachineId, string Direction,
 
 public sealed record PathDiagnosis(string? Access, string? RuleName, string? NextHopType, string? NextHopIp, string? RouteTableId, string? ConnectionStatus, IReadOnlyList<string> HopIssues);
 
-public sealed record LogQuery(PathCheck Path, Guid WorkspaceId, ArmResourceId? FirewallId, DateTime FromUtc, DateTime ToUtc);
+/// <summary>The path checks of a triage operation (<see cref="TriageActivities.DiagnosePath"/>).</summary>
+public sealed record PathCheckRequest(string OperationId, TicketKey Ticket, PathCheck Path) : IOperationScoped;
+
+public sealed record LogQuery(string OperationId, TicketKey Ticket, PathCheck Path, Guid WorkspaceId, ArmResourceId? FirewallId, DateTime FromUtc, DateTime ToUtc) : IOperationScoped;
 
 /// <summary>What the logs said: firewall decisions (rule, action, rows) and flow-log denials (NSG rule, rows).</summary>
 public sealed record LogEvidence(IReadOnlyList<RuleHits> Firewall, IReadOnlyList<RuleHits> FlowLogDenies, string? Problem);

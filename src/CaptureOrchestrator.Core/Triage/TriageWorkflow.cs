@@ -19,7 +19,7 @@ public sealed class TriageWorkflow : Workflow<TriageOperation, TriageOutcome>
         DateTime from = context.CurrentUtcDateTime;
         context.SetCustomStatus(new { phase = "CheckingPathAndCapturing" });
 
-        Task<PathDiagnosis?> path = Attempt(context.CallActivityAsync<PathDiagnosis>(TriageActivities.DiagnosePath, triage.Path, AzureCall), "path checks", problems);
+        Task<PathDiagnosis?> path = Attempt(context.CallActivityAsync<PathDiagnosis>(TriageActivities.DiagnosePath, new PathCheckRequest(context.InstanceId, triage.Capture.Ticket, triage.Path), AzureCall), "path checks", problems);
         Task<CaptureOutcome?> capture = Attempt(context.CallSubWorkflowAsync<CaptureOutcome>(PacketCaptureWorkflow.Name, triage.Capture.OperationId, triage.Capture), "capture", problems);
         await Task.WhenAll(path, capture).ConfigureAwait(true);
 
@@ -27,7 +27,7 @@ public sealed class TriageWorkflow : Workflow<TriageOperation, TriageOutcome>
         if (triage.WorkspaceId is { } workspace)
         {
             context.SetCustomStatus(new { phase = "ReadingLogs" });
-            logs = await Attempt(context.CallActivityAsync<LogEvidence>(TriageActivities.QueryLogs, new LogQuery(triage.Path, workspace, triage.FirewallId, from, context.CurrentUtcDateTime), AzureCall), "log queries", problems);
+            logs = await Attempt(context.CallActivityAsync<LogEvidence>(TriageActivities.QueryLogs, new LogQuery(context.InstanceId, triage.Capture.Ticket, triage.Path, workspace, triage.FirewallId, from, context.CurrentUtcDateTime), AzureCall), "log queries", problems);
         }
 
         IReadOnlyList<string> verdict = TriageVerdict.Join(triage.Path, await path, logs, await capture);

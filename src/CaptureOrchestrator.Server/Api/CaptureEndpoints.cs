@@ -46,6 +46,7 @@ internal static class CaptureEndpoints
         }
 
         CaptureOperation operation = validated.Value! with { NotificationChannels = api.Channels };
+        OperationTags.OnRequest(operationId, operation.Ticket);
         IReadOnlyList<FieldError> busy = await TargetConcurrency.StartAsync(api, PacketCaptureWorkflow.Name, operationId, operation, operation.Targets, "", http.RequestAborted);
         return busy.Count > 0 ? Problems.Busy(busy) : Accepted(operationId, created: true);
     }

@@ -40,7 +40,7 @@ public sealed class PacketCaptureWorkflowTests
         [CaptureActivities.StartCapture] = i =>
         {
             var input = Read<StartCaptureInput>(i);
-            return new CaptureSession("op-1", input.Prepared.Target, "session-" + input.Prepared.Target.Index, "https://st/captures/op-1/" + input.Prepared.Target.Index, 1, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+            return new CaptureSession("op-1", input.Ticket, input.Prepared.Target, "session-" + input.Prepared.Target.Index, "https://st/captures/op-1/" + input.Prepared.Target.Index, 1, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         },
         [CaptureActivities.StopCapture] = _ => null,
         [CaptureActivities.FindCaptureFiles] = i => new[] { new CaptureFile(Read<CaptureSession>(i).FileLocation + "/a.cap", 4096) },

@@ -61,7 +61,7 @@ public sealed class TriageTests
     private static Dictionary<string, Func<JsonElement, object?>> Script(bool pathFails = false) => new()
     {
         [CaptureActivities.PrepareTarget] = i => new PreparedTarget(Read<PrepareTargetInput>(i).Target, "nw", []),
-        [CaptureActivities.StartCapture] = i => new CaptureSession("op-1", Read<StartCaptureInput>(i).Prepared.Target, "s", "https://st/c/x.cap", 1, DateTime.UnixEpoch),
+        [CaptureActivities.StartCapture] = i => new CaptureSession("op-1", Read<StartCaptureInput>(i).Ticket, Read<StartCaptureInput>(i).Prepared.Target, "s", "https://st/c/x.cap", 1, DateTime.UnixEpoch),
         [CaptureActivities.StopCapture] = _ => null,
         [CaptureActivities.FindCaptureFiles] = _ => new[] { new CaptureFile("https://st/c/x.cap", 100) },
         [CaptureActivities.AnalyzeCapture] = _ => new TargetAnalysis("Connections to 10.2.0.20:1433 get no reply", [new FindingSummary("TCP_SYN_UNANSWERED", "error", "no reply")], 10, 1, "r"),
