@@ -113,6 +113,11 @@ public sealed class Composition : IDisposable
     private static BlobStore CreateBlobStore(StorageSettings storage, TokenCredential credential, ILoggerFactory loggerFactory)
     {
         var options = new BlobClientOptions { LoggerFactory = loggerFactory };
+        if (storage.TrustedCertificateThumbprint is { } thumbprint)
+        {
+            options.Transport = PinnedTransport(thumbprint); // an emulator over HTTPS (gateways upload only to https SAS URLs)
+        }
+
         if (storage.AccountName is { } name && storage.AccountKey is { } key)
         {
             var sharedKey = new StorageSharedKeyCredential(name, key);

@@ -88,6 +88,9 @@ public sealed class StorageSettings
 
     public string? AccountKey { get; set; }
 
+    /// <summary>Pins a self-signed certificate of a storage emulator served over HTTPS (SHA-1 thumbprint).</summary>
+    public string? TrustedCertificateThumbprint { get; set; }
+
     public string ReportsContainer { get; set; } = "reports";
 
     public int ReportLinkHours { get; set; } = 24;

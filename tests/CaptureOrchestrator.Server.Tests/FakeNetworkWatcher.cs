@@ -17,6 +17,8 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
     public const string Subscription = "11111111-2222-3333-4444-555555555555";
     public const string Vm = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm1";
     public const string Vm2 = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm2";
+    public const string VpnGateway = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Network/virtualNetworkGateways/vpngw1";
+    private const string VpnResult = "\"{\\\"Status\\\":\\\"Successful\\\",\\\"Data\\\":null}\"";
     private const string VmPrefix = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/";
     public const string Watcher = $"/subscriptions/{Subscription}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
     public const string StorageAccount = $"/subscriptions/{Subscription}/resourceGroups/ops/providers/Microsoft.Storage/storageAccounts/captures";
@@ -47,6 +49,12 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
     public ConcurrentQueue<string> Deleted { get; } = new();
 
     public IEnumerable<string> LiveSessions => _captures.Keys;
+
+    /// <summary>Whether the VPN gateway is capturing now.</summary>
+    public bool GatewayCapturing { get; private set; }
+
+    /// <summary>The SAS URLs the gateway was asked to upload its capture to.</summary>
+    public ConcurrentQueue<Uri> GatewayUploads { get; } = new();
 
     /// <summary>Diagnostic-setting writes (PUT) on the firewall: each enable is one.</summary>
     public ConcurrentQueue<string> FirewallSettingWrites { get; } = new();
@@ -86,6 +94,8 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
             ("POST", _) when path.StartsWith("/v1/workspaces/", StringComparison.Ordinal) => LogQuery(request),
             ("GET", Watcher + "/packetCaptures") => Json(200, new JsonObject { ["value"] = new JsonArray([.. _captures.Values.Select(c => c.DeepClone())]) }),
             _ when path.StartsWith(Watcher + "/packetCaptures/", StringComparison.OrdinalIgnoreCase) => Capture(request),
+            ("POST", VpnGateway + "/startPacketCapture") => StartGatewayCapture(),
+            ("POST", VpnGateway + "/stopPacketCapture") => StopGatewayCapture(request),
             ("GET", FlowTraceFeature) => Json(200, new JsonObject { ["name"] = "Microsoft.Network/AFWEnableTcpConnectionLogging", ["properties"] = new JsonObject { ["state"] = "Registered" } }),
             ("GET", FirewallSettings) => Json(200, new JsonObject { ["value"] = new JsonArray([.. _firewallSettings.Values.Select(v => v.DeepClone())]) }),
             _ when path.StartsWith(FirewallSettings + "/", StringComparison.OrdinalIgnoreCase) => FirewallSetting(request),
@@ -133,6 +143,35 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
             default:
                 return Error(404, "ResourceNotFound", request.Path);
         }
+    }
+
+    private Reply StartGatewayCapture()
+    {
+        if (GatewayCapturing)
+        {
+            return Error(400, "PacketCaptureAlreadyRunning", "a packet capture is already running on vpngw1"); // as the service refuses a second one
+        }
+
+        GatewayCapturing = true;
+        return new Reply(200, VpnResult);
+    }
+
+    /// <summary>As a gateway does: uploads its capture file into the container the SAS URL grants, then answers.</summary>
+    private Reply StopGatewayCapture(RecordedRequest request)
+    {
+        var sas = new Uri(JsonNode.Parse(request.Body)!["sasUrl"]!.GetValue<string>());
+        GatewayUploads.Enqueue(sas);
+        GatewayCapturing = false;
+        using var capture = new MemoryStream();
+        DemoScenario.Build().WriteTo(capture);
+        using HttpClient http = _storage.CreateHttpClient();
+        using var upload = new HttpRequestMessage(HttpMethod.Put, $"{sas.GetLeftPart(UriPartial.Path)}/vpngw1_capture.pcap{sas.Query}") { Content = new ByteArrayContent(capture.ToArray()) };
+        upload.Headers.Add("x-ms-blob-type", "BlockBlob");
+        upload.Headers.Add("x-ms-version", "2021-08-06");
+        HttpResponseMessage uploaded = http.Send(upload);
+        return uploaded.IsSuccessStatusCode
+            ? new Reply(200, VpnResult)
+            : Error(400, "UploadFailed", $"the gateway could not write to the SAS URL: {(int)uploaded.StatusCode}");
     }
 
     private Reply FirewallSetting(RecordedRequest request)

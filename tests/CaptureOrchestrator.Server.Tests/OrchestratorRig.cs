@@ -66,6 +66,7 @@ public sealed class OrchestratorRig : IAsyncDisposable
             ["CaptureOrchestrator:Storage:AccountName"] = "devstoreaccount1",
             ["CaptureOrchestrator:Storage:AccountKey"] = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
             ["CaptureOrchestrator:Storage:CaptureAccountResourceId"] = FakeNetworkWatcher.StorageAccount,
+            ["CaptureOrchestrator:Storage:TrustedCertificateThumbprint"] = storage.CertificateThumbprint,
             ["CaptureOrchestrator:Notifications:TeamsWebhookUrl"] = new Uri(receiver.BaseUri, "/teams").AbsoluteUri,
             ["CaptureOrchestrator:Notifications:AllowedHosts:0"] = "127.0.0.1",
             ["CaptureOrchestrator:Notifications:CallbackSigningKey"] = CallbackKey,

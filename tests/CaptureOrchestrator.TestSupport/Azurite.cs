@@ -35,6 +35,9 @@ public partial class Azurite : IAsyncLifetime
 
     public Uri BlobEndpoint { get; private set; } = null!;
 
+    /// <summary>The thumbprint of the certificate an HTTPS instance serves (null over plain HTTP).</summary>
+    public string? CertificateThumbprint => _certificate?.Thumbprint;
+
     public static string? Executable
     {
         get
