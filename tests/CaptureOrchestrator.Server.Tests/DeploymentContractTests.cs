@@ -23,6 +23,17 @@ public sealed partial class DeploymentContractTests
     public void A_request_maps_to_the_rbac_action_arm_checks(string method, string path, string action) =>
         Assert.Equal(action, ArmOperations.ActionFor(method, path));
 
+    /// <summary>The fake ARM of the end-to-end tests refuses requests the table does not list; this is how it finds them.</summary>
+    [Theory]
+    [InlineData("PUT", "/subscriptions/1/resourceGroups/app/providers/Microsoft.Network/networkWatchers/nw/packetCaptures/co-op-1-0", "start a VM or scale-set capture")]
+    [InlineData("post", "/subscriptions/1/resourceGroups/APP/providers/microsoft.network/virtualNetworkGateways/gw/stopPacketCapture", "stop it (uploads the file)")]
+    [InlineData("GET", "/subscriptions/1/resourceGroups/app/providers/Microsoft.Network/networkWatchers/nw/packetCaptures", "the sweeper lists sessions named co-*")]
+    [InlineData("DELETE", "/subscriptions/1/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm1", null)]
+    [InlineData("GET", "/subscriptions/1/resourceGroups/app/providers/Microsoft.Network/networkWatchers/nw/packetCaptures/a/b", null)]
+    [InlineData("GET", "/subscriptions/1/resourceGroups/app/providers/Microsoft.Network/networkWatchers//packetCaptures/a", null)]
+    public void A_concrete_request_finds_its_row_in_the_operation_table(string method, string path, string? why) =>
+        Assert.Equal(why, ArmOperations.Find(method, path)?.Why);
+
     [Fact]
     public void The_custom_roles_hold_exactly_the_actions_the_clients_need_split_by_scope()
     {

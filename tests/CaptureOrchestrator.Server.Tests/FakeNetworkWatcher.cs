@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using CaptureOrchestrator.Analysis.Scenarios;
+using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Storage;
 using CaptureOrchestrator.TestSupport;
 
@@ -74,8 +75,20 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Server.DisposeAsync();
 
+    /// <summary>ARM requests the code sent that no row of <see cref="ArmOperations.All"/> lists (so the custom role would refuse them).</summary>
+    public ConcurrentQueue<string> Unlisted { get; } = new();
+
     private Reply Respond(RecordedRequest request)
     {
+        // Like ARM behind the product's least-privilege role: a request the operation table (from which the
+        // role is derived) does not list is refused. The fake's own LRO URLs and Log Analytics are not ARM.
+        if (!request.Path.StartsWith("/operations/", StringComparison.Ordinal) && !request.Path.StartsWith("/v1/workspaces/", StringComparison.Ordinal)
+            && ArmOperations.Find(request.Method, request.Path) is null)
+        {
+            Unlisted.Enqueue($"{request.Method} {request.Path}");
+            return Error(403, "AuthorizationFailed", $"{request.Method} {request.Path} is not in ArmOperations.All, so the custom role does not allow it");
+        }
+
         if (Interlocked.Decrement(ref _serverErrors) >= 0)
         {
             return Error(500, "InternalServerError", "injected failure");

@@ -146,6 +146,7 @@ public sealed class OrchestratorRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        string[] unlisted = [.. Arm.Unlisted];
         await App.StopAsync();
         await App.DisposeAsync();
         Http.Dispose();
@@ -159,5 +160,7 @@ public sealed class OrchestratorRig : IAsyncDisposable
         catch (IOException)
         {
         }
+
+        Assert.True(unlisted.Length == 0, "requests outside the operation table (and so the custom role): " + string.Join(", ", unlisted));
     }
 }

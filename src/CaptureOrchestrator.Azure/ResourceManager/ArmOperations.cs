@@ -66,6 +66,17 @@ public static class ArmOperations
         ("Microsoft.Storage/storageAccounts/listKeys/action", "Network Watcher writes the capture file with the account's key on the caller's behalf"),
     ];
 
+    /// <summary>The row a concrete request (method and path, no query) belongs to; null when no client is listed as making it.</summary>
+    public static ArmOperation? Find(string method, string path)
+    {
+        string[] segments = path.TrimEnd('/').Split('/');
+        return All.FirstOrDefault(operation => operation.Method.Equals(method, StringComparison.OrdinalIgnoreCase) && Matches(operation.PathTemplate.Split('/'), segments));
+    }
+
+    private static bool Matches(string[] template, string[] segments) =>
+        template.Length == segments.Length
+        && template.Zip(segments).All(pair => pair.First == "{}" ? pair.Second.Length > 0 : pair.First.Equals(pair.Second, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>
     /// The RBAC action ARM checks for a request: the resource type chain after the last provider
     /// namespace, then read/write/delete by method, or "{name}/action" for POST actions.
