@@ -33,24 +33,13 @@ public sealed class EmbeddedWorkflowClient(EmbeddedWorkflowEngine engine, TimePr
     public async IAsyncEnumerable<WorkflowMetadata> GetAllInstancesAsync(WorkflowQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         query ??= new WorkflowQuery();
-        WorkflowMetadata? last = null;
-        while (true)
+        foreach (WorkflowMetadata instance in engine.Query(query))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            IReadOnlyList<WorkflowMetadata> page = engine.Query(query, last);
-            foreach (WorkflowMetadata instance in page)
-            {
-                yield return Shape(instance, query.FetchInputsAndOutputs)!;
-            }
-
-            if (page.Count < Math.Max(1, query.PageSize))
-            {
-                break;
-            }
-
-            last = page[^1];
-            await Task.Yield();
+            yield return Shape(instance, query.FetchInputsAndOutputs)!;
         }
+
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     public async Task<WorkflowMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellationToken = default)

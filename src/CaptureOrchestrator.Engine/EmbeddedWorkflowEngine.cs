@@ -112,12 +112,29 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
         }
     }
 
-    /// <summary>One page of matching instances in creation order, after <paramref name="after"/> (null: the first page).</summary>
-    public IReadOnlyList<WorkflowMetadata> Query(WorkflowQuery query, WorkflowMetadata? after)
+    /// <summary>Every matching instance in creation order, read <see cref="WorkflowQuery.PageSize"/> at a time (the lock is held per page, not across).</summary>
+    public IEnumerable<WorkflowMetadata> Query(WorkflowQuery query)
     {
-        lock (_gate)
+        WorkflowMetadata? last = null;
+        while (true)
         {
-            return _store.InstancesPage(query, after);
+            IReadOnlyList<WorkflowMetadata> page;
+            lock (_gate)
+            {
+                page = _store.InstancesPage(query, last);
+            }
+
+            foreach (WorkflowMetadata instance in page)
+            {
+                yield return instance;
+            }
+
+            if (page.Count < Math.Max(1, query.PageSize))
+            {
+                yield break;
+            }
+
+            last = page[^1];
         }
     }
 

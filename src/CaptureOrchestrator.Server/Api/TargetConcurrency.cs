@@ -49,7 +49,7 @@ internal static class TargetConcurrency
     }
 
     /// <summary>One error per requested target that is at the limit, naming the operations holding it.</summary>
-    public static async Task<IReadOnlyList<FieldError>> BusyTargetsAsync(IWorkflowClient client, IReadOnlyList<CaptureTarget> targets, string fieldPrefix, int limit, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<FieldError>> BusyTargetsAsync(IWorkflowClient client, IReadOnlyList<CaptureTarget> targets, string fieldPrefix, int limit, CancellationToken cancellationToken)
     {
         Dictionary<string, List<string>> holders = await HoldersAsync(client, cancellationToken).ConfigureAwait(false);
         var busy = new List<FieldError>();

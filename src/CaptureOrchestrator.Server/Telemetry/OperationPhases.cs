@@ -30,21 +30,11 @@ internal sealed class OperationPhases : IDisposable
     internal Dictionary<(string Workflow, string Phase), long> Count()
     {
         var counts = new Dictionary<(string, string), long>();
-        var query = new WorkflowQuery(Statuses: Running, PageSize: 500);
-        WorkflowMetadata? last = null;
-        IReadOnlyList<WorkflowMetadata> page;
-        do
+        foreach (WorkflowMetadata instance in _engine.Query(new WorkflowQuery(Statuses: Running, PageSize: 500)))
         {
-            page = _engine.Query(query, last);
-            foreach (WorkflowMetadata instance in page)
-            {
-                (string, string) key = (instance.Name, PhaseOf(instance));
-                counts[key] = counts.GetValueOrDefault(key) + 1;
-            }
-
-            last = page.Count > 0 ? page[^1] : null;
+            (string, string) key = (instance.Name, PhaseOf(instance));
+            counts[key] = counts.GetValueOrDefault(key) + 1;
         }
-        while (page.Count == query.PageSize);
 
         return counts;
     }
