@@ -8,9 +8,6 @@ public sealed record OrchestratorSettings
     /// <summary>The storage account Network Watcher writes VM captures to (its ARM id).</summary>
     public ArmResourceId? CaptureStorageAccountId { get; init; }
 
-    /// <summary>Blob endpoint of the capture account: <c>https://acct.blob.core.windows.net</c> or Azurite's <c>http://127.0.0.1:10000/devstoreaccount1</c>.</summary>
-    public required Uri BlobEndpoint { get; init; }
-
     public string ReportsContainer { get; init; } = "reports";
 
     /// <summary>How long report links stay valid.</summary>

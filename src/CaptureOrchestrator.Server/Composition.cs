@@ -13,7 +13,9 @@ using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.Core.Workflows;
 using CaptureOrchestrator.Engine;
+using CaptureOrchestrator.Activities.Capture;
 using CaptureOrchestrator.Server.Api;
+using CaptureOrchestrator.Server.LocalStorage;
 using CaptureOrchestrator.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -22,14 +24,31 @@ namespace CaptureOrchestrator.Server;
 /// <summary>Builds the engine, the Azure clients and the activities from the settings, once.</summary>
 public sealed class Composition : IDisposable
 {
-    public Composition(ServerSettings settings, ILoggerFactory loggerFactory, TimeProvider time)
+    /// <param name="settings">The configuration.</param>
+    /// <param name="loggerFactory">Logging.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="addresses">Where the server listens, asked once it does (the local blob store's address); null without a listener.</param>
+    public Composition(ServerSettings settings, ILoggerFactory loggerFactory, TimeProvider time, ServerAddresses? addresses = null)
     {
         Settings = settings;
         Directory.CreateDirectory(settings.DataFolder);
         var registry = new WorkflowRegistry();
         Engine = new EmbeddedWorkflowEngine(Path.Combine(settings.DataFolder, "workflows.db"), registry, loggerFactory);
         Client = new EmbeddedWorkflowClient(Engine, time);
-        registry.AddCaptureOrchestrator(CreateServices(settings, loggerFactory, time, Client));
+        BlobStore? localStore = null;
+        if (settings.Storage.BlobEndpoint is null)
+        {
+            (LocalBlobs, localStore) = LocalBlobHosting.Create(settings, addresses ?? throw new InvalidOperationException("The local blob store needs the server's address: set CaptureOrchestrator:Storage:BlobEndpoint, or host the composition in the server."), loggerFactory, time);
+        }
+
+        CaptureServices services = CreateServices(settings, loggerFactory, time, Client, localStore);
+        registry.AddCaptureOrchestrator(services);
+        if (LocalBlobs is not null)
+        {
+            LocalBlobs.BlobCreated = (container, name, length, cancellationToken) =>
+                BlobCreatedRouter.RouteAsync(Client, services.Blobs.Container(container).GetBlobUri(name), length, cancellationToken);
+        }
+
         Api = ApiFor(settings, Client);
         _phases = new OperationPhases(Engine);
     }
@@ -42,6 +61,9 @@ public sealed class Composition : IDisposable
     public RequestLimits Limits => Api.Limits;
 
     public EmbeddedWorkflowEngine Engine { get; }
+
+    /// <summary>The blob endpoint this server serves itself when no storage account is configured; else null.</summary>
+    internal LocalBlobService? LocalBlobs { get; }
 
     public IWorkflowClient Client { get; }
 
@@ -63,7 +85,8 @@ public sealed class Composition : IDisposable
     }
 
     /// <summary>The Azure clients, storage and settings the activities use, built from the settings (both hosts).</summary>
-    public static CaptureServices CreateServices(ServerSettings settings, ILoggerFactory loggerFactory, TimeProvider time, IWorkflowClient workflows)
+    /// <param name="blobs">The blob store, when the host provides its own (the local store); else the configured account.</param>
+    public static CaptureServices CreateServices(ServerSettings settings, ILoggerFactory loggerFactory, TimeProvider time, IWorkflowClient workflows, BlobStore? blobs = null)
     {
         var arm = new ArmClientOptions
         {
@@ -89,10 +112,9 @@ public sealed class Composition : IDisposable
             new AzureFirewallClient(credential, arm),
             new FirewallFlowTraceClient(credential, arm),
             new LogsQueryClient(credential, LogsOptions(settings, loggerFactory)),
-            CreateBlobStore(settings.Storage, credential, loggerFactory),
+            blobs ?? CreateBlobStore(settings.Storage, credential, loggerFactory),
             new OrchestratorSettings
             {
-                BlobEndpoint = settings.Storage.BlobEndpoint,
                 CaptureStorageAccountId = settings.Storage.CaptureAccountResourceId is { } account ? ArmResourceId.Parse(account) : null,
                 ReportsContainer = settings.Storage.ReportsContainer,
                 ReportLinkLifetime = TimeSpan.FromHours(settings.Storage.ReportLinkHours),
@@ -112,19 +134,27 @@ public sealed class Composition : IDisposable
 
     private static BlobStore CreateBlobStore(StorageSettings storage, TokenCredential credential, ILoggerFactory loggerFactory)
     {
-        var options = new BlobClientOptions { LoggerFactory = loggerFactory };
-        if (storage.TrustedCertificateThumbprint is { } thumbprint)
-        {
-            options.Transport = PinnedTransport(thumbprint); // an emulator over HTTPS (gateways upload only to https SAS URLs)
-        }
-
+        Uri endpoint = storage.BlobEndpoint
+            ?? throw new InvalidOperationException("CaptureOrchestrator:Storage:BlobEndpoint is not set: this host needs the capture storage account's blob endpoint (main.bicep sets it).");
+        BlobClientOptions options = BlobOptions(storage, loggerFactory);
         if (storage.AccountName is { } name && storage.AccountKey is { } key)
         {
             var sharedKey = new StorageSharedKeyCredential(name, key);
-            return new BlobStore(storage.BlobEndpoint, uri => new BlobContainerClient(uri, sharedKey, options), signWithAccountKey: true);
+            return new BlobStore(endpoint, uri => new BlobContainerClient(uri, sharedKey, options), signWithAccountKey: true);
         }
 
-        return new BlobStore(storage.BlobEndpoint, uri => new BlobContainerClient(uri, credential, options), signWithAccountKey: false);
+        return new BlobStore(endpoint, uri => new BlobContainerClient(uri, credential, options), signWithAccountKey: false);
+    }
+
+    internal static BlobClientOptions BlobOptions(StorageSettings storage, ILoggerFactory loggerFactory)
+    {
+        var options = new BlobClientOptions { LoggerFactory = loggerFactory };
+        if (storage.TrustedCertificateThumbprint is { } thumbprint)
+        {
+            options.Transport = PinnedTransport(thumbprint); // a blob endpoint over HTTPS with a self-signed certificate (gateways upload only to https SAS URLs)
+        }
+
+        return options;
     }
 
     private static LogsQueryClientOptions LogsOptions(ServerSettings settings, ILoggerFactory loggerFactory)

@@ -1,5 +1,7 @@
 using System.Threading.RateLimiting;
 using CaptureOrchestrator.Server.Api;
+using CaptureOrchestrator.Server.LocalStorage;
+using Microsoft.AspNetCore.Hosting.Server;
 using CaptureOrchestrator.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,7 +32,7 @@ public static class ServerHost
         builder.Services.AddSingleton(settings.Telemetry);
         builder.Services.AddHostedService<TelemetryExport>(); // first: running before the engine starts work
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new Composition(settings, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new Composition(settings, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), ServerAddresses.Of(sp.GetRequiredService<IServer>())));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Composition>().Engine);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Composition>().Api);
         builder.Services.AddHostedService<EngineHostedService>();
@@ -58,6 +60,12 @@ public static class ServerHost
         });
 
         WebApplication app = builder.Build();
+        if (settings.Storage.BlobEndpoint is null)
+        {
+            // Before the API's rate limit and signature: every blob request is authenticated by the store itself.
+            app.Map("/" + LocalBlobAccount.NameOf(settings.Storage), blobs => blobs.Run(http => http.RequestServices.GetRequiredService<Composition>().LocalBlobs!.HandleAsync(http)));
+        }
+
         app.UseRateLimiter();
         app.UseMiddleware<RequestSignatureMiddleware>();
         RouteGroupBuilder api = app.MapGroup("/api");

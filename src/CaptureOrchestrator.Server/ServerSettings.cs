@@ -10,8 +10,15 @@ public sealed class ServerSettings
 {
     public const string Section = "CaptureOrchestrator";
 
-    /// <summary>Where the SQLite history lives.</summary>
+    /// <summary>Where the SQLite history lives (and the local blob store, when no storage account is configured).</summary>
     public string DataFolder { get; set; } = ".data";
+
+    /// <summary>
+    /// The address others reach this server at (scheme, host, port), for links into its local blob
+    /// store: report links in cards and callbacks, and the upload URL handed to gateways and firewalls.
+    /// Default: the address it listens on.
+    /// </summary>
+    public Uri? PublicUrl { get; set; }
 
     public ApiSettings Api { get; set; } = new();
 
@@ -77,13 +84,19 @@ public sealed class LogAnalyticsSettings
 
 public sealed class StorageSettings
 {
-    /// <summary>Blob endpoint; Azurite's default when unset.</summary>
-    public Uri BlobEndpoint { get; set; } = new("http://127.0.0.1:10000/devstoreaccount1");
+    /// <summary>
+    /// Blob endpoint of the capture account (Azure Storage or Azurite). Unset on the self-hosted
+    /// server: its own local blob store, files under the data folder, served at <c>/{AccountName}</c>.
+    /// </summary>
+    public Uri? BlobEndpoint { get; set; }
 
     /// <summary>The account Network Watcher writes to (ARM id).</summary>
     public string? CaptureAccountResourceId { get; set; }
 
-    /// <summary>Account name and key for an emulator or self-hosting; without them Entra ID is used.</summary>
+    /// <summary>
+    /// Account name and key for an emulator, or for the local blob store (name "local" and a key
+    /// generated into the data folder by default). Without them, Azure Storage is reached with Entra ID.
+    /// </summary>
     public string? AccountName { get; set; }
 
     public string? AccountKey { get; set; }

@@ -29,7 +29,7 @@ internal static class TestServices
             new NetworkWatcherClient(credential, arm), new NetworkWatcherAgentClient(credential, arm), new VpnGatewayClient(credential, arm),
             new AzureFirewallClient(credential, arm), new FirewallFlowTraceClient(credential, arm), new LogsQueryClient(credential, logs),
             new BlobStore(storage, uri => new BlobContainerClient(uri, StorageSharedKeyCredential.DevelopmentStorage), signWithAccountKey: true),
-            new OrchestratorSettings { BlobEndpoint = storage },
+            new OrchestratorSettings(),
             new HttpClient(), null!, TimeProvider.System, loggerFactory);
     }
 }

@@ -138,7 +138,8 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
         }
     }
 
-    internal static X509Certificate2 CreateCertificate()
+    /// <summary>A throw-away self-signed certificate for 127.0.0.1, valid for an hour.</summary>
+    public static X509Certificate2 CreateCertificate()
     {
         using RSA key = RSA.Create(2048);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

@@ -21,18 +21,22 @@ public static class BlobCreatedRouter
         string? api = data.TryGetProperty("api", out JsonElement a) ? a.GetString() : null;
         string? url = data.TryGetProperty("url", out JsonElement u) ? u.GetString() : null;
         long length = data.TryGetProperty("contentLength", out JsonElement l) && l.TryGetInt64(out long n) ? n : 0;
-        if (url is null || !CommittedApis.Contains(api) || !Uri.TryCreate(url, UriKind.Absolute, out Uri? blob)
-            || Waiter(blob) is not { } waiter)
+        return url is null || !CommittedApis.Contains(api) || !Uri.TryCreate(url, UriKind.Absolute, out Uri? blob)
+            ? null
+            : await RouteAsync(workflows, blob, length, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A committed blob, told directly (the self-hosted server's local store does, in place of Event Grid).</summary>
+    /// <returns>The operation told, or null when the blob is not a capture file of a running operation.</returns>
+    public static async Task<string?> RouteAsync(IWorkflowClient workflows, Uri blob, long length, CancellationToken cancellationToken = default)
+    {
+        if (Waiter(blob) is not { } waiter
+            || await workflows.GetInstanceAsync(waiter.OperationId, cancellationToken: cancellationToken).ConfigureAwait(false) is not { IsRunning: true })
         {
             return null;
         }
 
-        if (await workflows.GetInstanceAsync(waiter.OperationId, cancellationToken: cancellationToken).ConfigureAwait(false) is not { IsRunning: true })
-        {
-            return null;
-        }
-
-        await workflows.RaiseEventAsync(waiter.OperationId, PacketCaptureWorkflow.FileCreatedEvent(waiter.Index), new CaptureFile(url, length), cancellationToken).ConfigureAwait(false);
+        await workflows.RaiseEventAsync(waiter.OperationId, PacketCaptureWorkflow.FileCreatedEvent(waiter.Index), new CaptureFile(blob.AbsoluteUri, length), cancellationToken).ConfigureAwait(false);
         return waiter.OperationId;
     }
 

@@ -345,7 +345,7 @@ public class BlobContainerClient
 
     /// <summary>
     /// Account and container from the URL: <c>https://{account}.blob.core.windows.net/{container}</c>, or
-    /// the emulator's path style <c>http://127.0.0.1:10000/{account}/{container}</c>.
+    /// the path style of an emulator or the self-hosted server's local store <c>http://127.0.0.1:10000/{account}/{container}</c>.
     /// </summary>
     private static (Uri Service, string Account, string Container) ParseContainerUri(Uri uri)
     {
@@ -355,17 +355,17 @@ public class BlobContainerClient
         }
 
         string[] segments = uri.AbsolutePath.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-        bool pathStyle = uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || uri.IsLoopback;
-        if (pathStyle && segments.Length == 2)
+        bool addressOnly = uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || uri.IsLoopback;
+        if (segments.Length == 2)
         {
             return (new Uri(uri.GetLeftPart(UriPartial.Authority) + "/" + segments[0]), segments[0], segments[1]);
         }
 
-        if (!pathStyle && segments.Length == 1)
+        if (!addressOnly && segments.Length == 1)
         {
             return (new Uri(uri.GetLeftPart(UriPartial.Authority)), uri.Host.Split('.')[0], segments[0]);
         }
 
-        throw new ArgumentException($"'{uri}' is not a container URL: expected https://account.blob.core.windows.net/container or http://127.0.0.1:port/account/container.", nameof(uri));
+        throw new ArgumentException($"'{uri}' is not a container URL: expected https://account.blob.core.windows.net/container or http://host:port/account/container.", nameof(uri));
     }
 }

@@ -8,9 +8,9 @@ namespace CaptureOrchestrator.Azure.Storage;
 internal sealed class BlobSasBuilder(string account, string container, string? blobName, BlobSasPermissions permissions, DateTimeOffset expiresOn, string scheme)
 {
     // The string-to-sign layout below is the one defined for this version (2020-12-06 and later, before 2025).
-    private const string Version = "2022-11-02";
+    internal const string Version = "2022-11-02";
 
-    private static readonly (BlobSasPermissions Flag, char Letter)[] PermissionLetters =
+    internal static readonly (BlobSasPermissions Flag, char Letter)[] PermissionLetters =
     [
         (BlobSasPermissions.Read, 'r'), (BlobSasPermissions.Add, 'a'), (BlobSasPermissions.Create, 'c'),
         (BlobSasPermissions.Write, 'w'), (BlobSasPermissions.Delete, 'd'), (BlobSasPermissions.List, 'l'),
@@ -28,7 +28,10 @@ internal sealed class BlobSasBuilder(string account, string container, string? b
 
     public static string FormatTime(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
-    public string SignWithAccountKey(StorageSharedKeyCredential key)
+    public string SignWithAccountKey(StorageSharedKeyCredential key) => Query([], AccountKeySignature(key));
+
+    /// <summary>The signature of a service SAS with these fields (what <see cref="BlobSasValidator"/> checks against).</summary>
+    internal string AccountKeySignature(StorageSharedKeyCredential key)
     {
         string[] fields =
         [
@@ -40,7 +43,7 @@ internal sealed class BlobSasBuilder(string account, string container, string? b
             string.Empty, // signedEncryptionScope
             string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, // rscc rscd rsce rscl rsct
         ];
-        return Query([], key.Sign(string.Join('\n', fields)));
+        return key.ComputeHmacSha256(string.Join('\n', fields));
     }
 
     public string SignWithDelegationKey(UserDelegationKey key)

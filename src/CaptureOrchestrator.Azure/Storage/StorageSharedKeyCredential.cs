@@ -32,5 +32,6 @@ public sealed class StorageSharedKeyCredential
 
     public string AccountName { get; }
 
-    internal string Sign(string stringToSign) => Convert.ToBase64String(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(stringToSign)));
+    /// <summary>The base64 HMAC-SHA256 of <paramref name="stringToSign"/> under the account key (SharedKey and service SAS signatures).</summary>
+    public string ComputeHmacSha256(string stringToSign) => Convert.ToBase64String(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(stringToSign)));
 }

@@ -1,0 +1,28 @@
+using CaptureOrchestrator.Activities;
+using CaptureOrchestrator.Azure.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace CaptureOrchestrator.Server.LocalStorage;
+
+/// <summary>
+/// Puts the local blob store together: files under the data folder, the endpoint serving them at
+/// <c>{server}/{account}</c>, and the orchestrator's store as a client of that endpoint (signed with
+/// the account key) whose links point at the public address.
+/// </summary>
+internal static class LocalBlobHosting
+{
+    public static (LocalBlobService Service, BlobStore Store) Create(ServerSettings settings, ServerAddresses addresses, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        StorageSharedKeyCredential account = LocalBlobAccount.Open(settings.Storage, settings.DataFolder);
+        var service = new LocalBlobService(new LocalBlobFiles(Path.Combine(settings.DataFolder, "blobs")), account, time, loggerFactory.CreateLogger<LocalBlobService>());
+        BlobClientOptions options = Composition.BlobOptions(settings.Storage, loggerFactory);
+        var store = new BlobStore(
+            () => AccountUri(addresses.ForSelf()),
+            uri => new BlobContainerClient(uri, account, options),
+            signWithAccountKey: true,
+            () => AccountUri(settings.PublicUrl ?? addresses.ForOthers()));
+        return (service, store);
+
+        Uri AccountUri(Uri server) => new(server.GetLeftPart(UriPartial.Authority) + "/" + account.AccountName);
+    }
+}

@@ -1,0 +1,195 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Xml.Linq;
+using Azure;
+using CaptureOrchestrator.Azure.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CaptureOrchestrator.Server.Tests;
+
+/// <summary>
+/// The server with no configuration at all but a data folder: it answers health, and its local blob
+/// store (the orchestrator's storage when no account is configured) behaves as the Blob service does
+/// for the calls the product makes — through the product's own blob client over HTTP, and through
+/// plain HTTP with SAS links as a browser or a gateway would.
+/// </summary>
+public sealed class LocalBlobStoreTests : IAsyncLifetime
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "co-local-" + Guid.NewGuid().ToString("N"));
+    private WebApplication _app = null!;
+    private Uri _server = null!;
+    private StorageSharedKeyCredential _key = null!;
+    private static readonly HttpClient Http = new();
+
+    public async Task InitializeAsync()
+    {
+        _app = ServerHost.Build(["--urls", "http://127.0.0.1:0", "--CaptureOrchestrator:DataFolder", _data]);
+        await _app.StartAsync();
+        _server = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        _key = new StorageSharedKeyCredential("local", await File.ReadAllTextAsync(Path.Combine(_data, "blob-account.key")));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    private BlobContainerClient Container(string name, Action<BlobClientOptions>? configure = null, StorageSharedKeyCredential? key = null)
+    {
+        var options = new BlobClientOptions();
+        options.Retry.MaxRetries = 0;
+        configure?.Invoke(options);
+        return new BlobContainerClient(new Uri(_server, "/local/" + name), key ?? _key, options);
+    }
+
+    private async Task<BlobContainerClient> CreatedAsync(string name, Action<BlobClientOptions>? configure = null)
+    {
+        BlobContainerClient container = Container(name, configure);
+        Assert.True((await container.CreateIfNotExistsAsync()).Value);
+        Assert.False((await container.CreateIfNotExistsAsync()).Value);
+        return container;
+    }
+
+    [Fact]
+    public async Task With_no_configuration_health_answers_and_blobs_are_plain_files_in_the_data_folder()
+    {
+        HttpResponseMessage health = await Http.GetAsync(new Uri(_server, "/api/health"));
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_data, "blob-account.key")));
+        }
+
+        BlobContainerClient reports = await CreatedAsync("reports");
+        await reports.UploadAsync("op-1/report.md", new MemoryStream("# verdict"u8.ToArray()), "text/markdown");
+
+        Assert.Equal("# verdict", await File.ReadAllTextAsync(Path.Combine(_data, "blobs", "reports", "op-1", "report.md")));
+        BlobItem properties = (await reports.GetPropertiesAsync("op-1/report.md")).Value;
+        Assert.Equal(("text/markdown", 9L), (properties.ContentType, properties.ContentLength));
+    }
+
+    [Fact]
+    public async Task A_capture_uploaded_in_blocks_lists_by_prefix_and_reads_back_intact_in_ranges()
+    {
+        byte[] capture = new byte[10 * 1024 * 1024 + 17];
+        new Random(7).NextBytes(capture);
+        BlobContainerClient container = await CreatedAsync("captures", o => (o.UploadBlockSize, o.DownloadRangeSize) = (3 * 1024 * 1024, 1024 * 1024 + 5));
+        await container.UploadAsync("op-1/vm1/capture.cap", new MemoryStream(capture), "application/vnd.tcpdump.pcap");
+        await container.UploadAsync("op-2/other.cap", new MemoryStream([1, 2, 3]));
+
+        BlobItem listed = Assert.Single(await container.GetBlobsAsync("op-1/"));
+        Assert.Equal(("op-1/vm1/capture.cap", capture.LongLength), (listed.Name, listed.ContentLength));
+        await using Stream read = await container.OpenReadAsync(listed.Name);
+        using var copy = new MemoryStream();
+        await read.CopyToAsync(copy);
+        Assert.Equal(SHA256.HashData(capture), SHA256.HashData(copy.ToArray()));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_data, "blobs", ".blocks", "captures"))); // committed blocks are gone
+    }
+
+    [Fact]
+    public async Task Listing_pages_with_a_marker_and_the_client_follows_every_page()
+    {
+        BlobContainerClient container = await CreatedAsync("paged");
+        string[] names = [.. Enumerable.Range(0, 7).Select(i => $"f/{i}.pcap")];
+        foreach (string name in names.Reverse())
+        {
+            await container.UploadAsync(name, new MemoryStream([1]));
+        }
+
+        Uri list = container.GenerateSasUri(BlobSasPermissions.List, DateTimeOffset.UtcNow.AddMinutes(5));
+        XElement page = XElement.Parse(await Http.GetStringAsync(list + "&restype=container&comp=list&maxresults=3"));
+
+        Assert.Equal(names[..3], page.Descendants("Name").Select(n => n.Value));
+        Assert.Equal(names[2], page.Element("NextMarker")!.Value);
+        Assert.Equal(names, (await container.GetBlobsAsync("f/")).Select(b => b.Name));
+    }
+
+    [Fact]
+    public async Task A_blob_replaced_during_download_fails_and_an_existing_blob_is_kept_without_overwrite()
+    {
+        BlobContainerClient container = await CreatedAsync("replaced", o => o.DownloadRangeSize = 1024);
+        await container.UploadAsync("a.cap", new MemoryStream(new byte[4096]));
+        await using Stream download = await container.OpenReadAsync("a.cap");
+        await download.ReadExactlyAsync(new byte[1024]);
+        await Task.Delay(20);
+        await container.UploadAsync("a.cap", new MemoryStream(Enumerable.Repeat((byte)1, 4096).ToArray()));
+
+        RequestFailedException changed = await Assert.ThrowsAsync<RequestFailedException>(() => download.ReadExactlyAsync(new byte[1024]).AsTask());
+        Assert.Equal("BlobChangedDuringDownload", changed.ErrorCode);
+
+        RequestFailedException exists = await Assert.ThrowsAsync<RequestFailedException>(() => container.UploadAsync("a.cap", new MemoryStream([9]), overwrite: false));
+        Assert.Equal((409, "BlobAlreadyExists"), (exists.Status, exists.ErrorCode));
+        Assert.Equal(4096, (await container.GetPropertiesAsync("a.cap")).Value.ContentLength);
+    }
+
+    [Fact]
+    public async Task Names_with_dots_backslashes_and_escapes_round_trip_and_stay_inside_the_container_folder()
+    {
+        BlobContainerClient container = await CreatedAsync("names");
+        string[] names = ["..\\..\\escape.txt", "a/%2e%2e/b", "space and ü/%2F.pcap"];
+        foreach (string name in names)
+        {
+            await container.UploadAsync(name, new MemoryStream([42]));
+        }
+
+        Assert.Equal(names.Order(StringComparer.Ordinal), (await container.GetBlobsAsync()).Select(b => b.Name));
+        string folder = Path.GetFullPath(Path.Combine(_data, "blobs", "names"));
+        Assert.All(Directory.GetFiles(Path.Combine(_data, "blobs"), "*", SearchOption.AllDirectories).Where(f => f.Contains("42", StringComparison.Ordinal)), f => Assert.StartsWith(folder, f));
+        Assert.Equal(3, Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Length);
+    }
+
+    [Fact]
+    public async Task Sas_links_grant_their_letters_only_until_they_expire_and_only_for_their_blob()
+    {
+        BlobContainerClient container = await CreatedAsync("links");
+        Uri write = container.GenerateSasUri(BlobSasPermissions.Create | BlobSasPermissions.Write, DateTimeOffset.UtcNow.AddMinutes(5));
+
+        // A gateway's upload: PUT into the container with the write SAS.
+        var put = new HttpRequestMessage(HttpMethod.Put, $"{write.GetLeftPart(UriPartial.Path)}/gw.pcap{write.Query}") { Content = new ByteArrayContent([0xd4, 0xc3, 0xb2, 0xa1]) };
+        put.Headers.Add("x-ms-blob-type", "BlockBlob");
+        Assert.Equal(HttpStatusCode.Created, (await Http.SendAsync(put)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Http.GetAsync($"{write.GetLeftPart(UriPartial.Path)}/gw.pcap{write.Query}")).StatusCode); // write cannot read
+
+        Uri read = container.GenerateSasUri(BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddMinutes(5), "gw.pcap");
+        HttpResponseMessage got = await Http.GetAsync(read);
+        Assert.Equal(HttpStatusCode.OK, got.StatusCode);
+        Assert.Equal([0xd4, 0xc3, 0xb2, 0xa1], await got.Content.ReadAsByteArrayAsync());
+
+        await AssertRefusedAsync(HttpMethod.Delete, read, "AuthorizationPermissionMismatch");
+        await AssertRefusedAsync(HttpMethod.Get, new Uri(read.AbsoluteUri.Replace("sp=r", "sp=rd", StringComparison.Ordinal)), "AuthenticationFailed"); // widened letters
+        await AssertRefusedAsync(HttpMethod.Get, new Uri(read.AbsoluteUri.Replace("/gw.pcap", "/other.pcap", StringComparison.Ordinal)), "AuthenticationFailed"); // another blob
+        await AssertRefusedAsync(HttpMethod.Get, container.GenerateSasUri(BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddMinutes(-1), "gw.pcap"), "AuthenticationFailed"); // expired
+        await AssertRefusedAsync(HttpMethod.Get, new Uri(read.GetLeftPart(UriPartial.Path)), "AuthenticationFailed"); // no credential at all
+        await AssertRefusedAsync(HttpMethod.Put, new Uri(container.GenerateSasUri(BlobSasPermissions.Create | BlobSasPermissions.Write, DateTimeOffset.UtcNow.AddMinutes(5)) + "&restype=container"), "AuthorizationPermissionMismatch");
+    }
+
+    [Fact]
+    public async Task A_wrong_key_and_an_unsupported_blob_type_are_refused_with_the_services_error_codes()
+    {
+        await CreatedAsync("refusals");
+        var wrongKey = Container("refusals", key: new StorageSharedKeyCredential("local", Convert.ToBase64String(new byte[64])));
+        RequestFailedException denied = await Assert.ThrowsAsync<RequestFailedException>(() => wrongKey.UploadAsync("x", new MemoryStream([1])));
+        Assert.Equal((403, "AuthenticationFailed"), (denied.Status, denied.ErrorCode));
+
+        Uri write = Container("refusals").GenerateSasUri(BlobSasPermissions.Write, DateTimeOffset.UtcNow.AddMinutes(5));
+        var append = new HttpRequestMessage(HttpMethod.Put, $"{write.GetLeftPart(UriPartial.Path)}/log{write.Query}") { Content = new ByteArrayContent([]) };
+        append.Headers.Add("x-ms-blob-type", "AppendBlob");
+        HttpResponseMessage answer = await Http.SendAsync(append);
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Contains("BlockBlob", await answer.Content.ReadAsStringAsync());
+        Assert.Empty(await Container("refusals").GetBlobsAsync());
+    }
+
+    private async Task AssertRefusedAsync(HttpMethod method, Uri uri, string code)
+    {
+        HttpResponseMessage response = await Http.SendAsync(new HttpRequestMessage(method, uri));
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(code, response.Headers.GetValues("x-ms-error-code").Single());
+    }
+}
