@@ -32,14 +32,15 @@ public sealed class Composition : IDisposable
     {
         Settings = settings;
         Directory.CreateDirectory(settings.DataFolder);
-        var registry = new WorkflowRegistry();
-        Engine = new EmbeddedWorkflowEngine(Path.Combine(settings.DataFolder, "workflows.db"), registry, loggerFactory);
-        Client = new EmbeddedWorkflowClient(Engine, time);
         BlobStore? localStore = null;
         if (settings.Storage.BlobEndpoint is null)
         {
             (LocalBlobs, localStore) = LocalBlobHosting.Create(settings, addresses ?? throw new InvalidOperationException("The local blob store needs the server's address: set CaptureOrchestrator:Storage:BlobEndpoint, or host the composition in the server."), loggerFactory, time);
         }
+
+        var registry = new WorkflowRegistry();
+        Engine = new EmbeddedWorkflowEngine(Path.Combine(settings.DataFolder, "workflows.db"), registry, loggerFactory);
+        Client = new EmbeddedWorkflowClient(Engine, time);
 
         CaptureServices services = CreateServices(settings, loggerFactory, time, Client, localStore);
         registry.AddCaptureOrchestrator(services);

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using CaptureOrchestrator.Server.Api;
 using CaptureOrchestrator.Server.LocalStorage;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using CaptureOrchestrator.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -20,6 +21,7 @@ public static class ServerHost
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder.Configuration);
+        builder.WebHost.UseKestrelHttpsConfiguration(); // https:// in --urls with Kestrel:Certificates:Default (the slim builder leaves it out)
         ServerSettings settings = builder.Configuration.GetSection(ServerSettings.Section).Get<ServerSettings>() ?? new ServerSettings();
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

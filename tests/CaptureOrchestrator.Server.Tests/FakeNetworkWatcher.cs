@@ -30,11 +30,11 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, JsonObject> _captures = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, JsonObject> _firewallSettings = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Azurite _storage;
+    private readonly Azurite? _storage;
     private int _throttle;
     private int _serverErrors;
 
-    private FakeNetworkWatcher(LoopbackHttpsServer server, Azurite storage)
+    private FakeNetworkWatcher(LoopbackHttpsServer server, Azurite? storage)
     {
         Server = server;
         _storage = storage;
@@ -65,7 +65,13 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
         setting["properties"]?["logs"] is JsonArray logs
         && logs.Any(l => l?["category"]?.GetValue<string>() == "AZFWFlowTrace" && l["enabled"]?.GetValue<bool>() == true));
 
-    public static async Task<FakeNetworkWatcher> StartAsync(Azurite storage) => new(await LoopbackHttpsServer.StartAsync(), storage);
+    /// <param name="storage">Where Network Watcher writes VM captures; null for rigs without a storage account (gateways upload to the SAS they are given).</param>
+    public static async Task<FakeNetworkWatcher> StartAsync(Azurite? storage) => new(await LoopbackHttpsServer.StartAsync(), storage);
+
+    /// <summary>The HTTP client a gateway uploads its capture with (trusting the test's storage endpoint certificate).</summary>
+    public Func<HttpClient>? GatewayHttp { get; set; }
+
+    private Azurite Storage => _storage ?? throw new InvalidOperationException("this rig has no storage account for Network Watcher to write VM captures to");
 
     /// <summary>The next <paramref name="count"/> capture creations answer 429 with Retry-After: 1.</summary>
     public void ThrottleNextCreates(int count) => _throttle = count;
@@ -135,7 +141,7 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
                 JsonObject properties = JsonNode.Parse(request.Body)!["properties"]!.DeepClone().AsObject();
                 properties["provisioningState"] = "Succeeded";
                 string vmName = properties["target"]!.GetValue<string>().Split('/')[^1].ToLowerInvariant();
-                properties["storageLocation"]!["storagePath"] = $"{_storage.AccountEndpoint}/network-watcher-logs/subscriptions/{Subscription}/resourcegroups/app/providers/microsoft.compute/virtualmachines/{vmName}/{name}.cap";
+                properties["storageLocation"]!["storagePath"] = $"{Storage.AccountEndpoint}/network-watcher-logs/subscriptions/{Subscription}/resourcegroups/app/providers/microsoft.compute/virtualmachines/{vmName}/{name}.cap";
                 _captures[name] = new JsonObject { ["id"] = Watcher + "/packetCaptures/" + name, ["name"] = name, ["properties"] = properties };
                 return Json(201, _captures[name]) with { Headers = [("Azure-AsyncOperation", "{base}/operations/" + name)] };
             case ("GET", null):
@@ -177,7 +183,7 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
         GatewayCapturing = false;
         using var capture = new MemoryStream();
         DemoScenario.Build().WriteTo(capture);
-        using HttpClient http = _storage.CreateHttpClient();
+        using HttpClient http = GatewayHttp?.Invoke() ?? Storage.CreateHttpClient();
         using var upload = new HttpRequestMessage(HttpMethod.Put, $"{sas.GetLeftPart(UriPartial.Path)}/vpngw1_capture.pcap{sas.Query}") { Content = new ByteArrayContent(capture.ToArray()) };
         upload.Headers.Add("x-ms-blob-type", "BlockBlob");
         upload.Headers.Add("x-ms-version", "2021-08-06");
@@ -234,9 +240,9 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
 
     private void WriteCaptureFile(string storagePath)
     {
-        string relative = storagePath[(_storage.AccountEndpoint.AbsoluteUri.TrimEnd('/').Length + 1)..];
+        string relative = storagePath[(Storage.AccountEndpoint.AbsoluteUri.TrimEnd('/').Length + 1)..];
         string container = relative.Split('/')[0];
-        var client = new BlobContainerClient(_storage.ContainerUri(container), StorageSharedKeyCredential.DevelopmentStorage, _storage.Options());
+        var client = new BlobContainerClient(Storage.ContainerUri(container), StorageSharedKeyCredential.DevelopmentStorage, Storage.Options());
         client.CreateIfNotExistsAsync().GetAwaiter().GetResult();
         using var capture = new MemoryStream();
         DemoScenario.Build().WriteTo(capture);

@@ -186,6 +186,20 @@ public sealed class LocalBlobStoreTests : IAsyncLifetime
         Assert.Empty(await Container("refusals").GetBlobsAsync());
     }
 
+    [Fact]
+    public async Task A_capture_account_without_its_blob_endpoint_stops_the_start_with_the_reason()
+    {
+        string data = Path.Combine(Path.GetTempPath(), "co-local-" + Guid.NewGuid().ToString("N"));
+        await using WebApplication app = ServerHost.Build(["--urls", "http://127.0.0.1:0", "--CaptureOrchestrator:DataFolder", data,
+            "--CaptureOrchestrator:Storage:CaptureAccountResourceId", FakeNetworkWatcher.StorageAccount]);
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains("Storage:BlobEndpoint", error.Message, StringComparison.Ordinal);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(data, recursive: true);
+    }
+
     private async Task AssertRefusedAsync(HttpMethod method, Uri uri, string code)
     {
         HttpResponseMessage response = await Http.SendAsync(new HttpRequestMessage(method, uri));

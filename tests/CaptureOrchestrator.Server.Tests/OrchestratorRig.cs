@@ -45,7 +45,9 @@ public sealed class OrchestratorRig : IAsyncDisposable
 
     public Dictionary<string, string?> Settings { get; } = [];
 
-    public static async Task<OrchestratorRig> StartAsync(Azurite storage, Action<Dictionary<string, string?>>? configure = null)
+    /// <param name="storage">The storage account (Azurite); null: none, so the server keeps blobs in its own local store and serves them over HTTPS too.</param>
+    /// <param name="configure">Changes to the settings below.</param>
+    public static async Task<OrchestratorRig> StartAsync(Azurite? storage, Action<Dictionary<string, string?>>? configure = null)
     {
         string data = Path.Combine(Path.GetTempPath(), "co-server-" + Guid.NewGuid().ToString("N"));
         FakeNetworkWatcher arm = await FakeNetworkWatcher.StartAsync(storage);
@@ -62,11 +64,6 @@ public sealed class OrchestratorRig : IAsyncDisposable
             ["CaptureOrchestrator:Arm:TrustedCertificateThumbprint"] = arm.Server.CertificateThumbprint,
             ["CaptureOrchestrator:Arm:PollingIntervalMilliseconds"] = "50",
             ["CaptureOrchestrator:LogAnalytics:Endpoint"] = arm.Server.BaseUri.AbsoluteUri,
-            ["CaptureOrchestrator:Storage:BlobEndpoint"] = storage.AccountEndpoint.AbsoluteUri,
-            ["CaptureOrchestrator:Storage:AccountName"] = "devstoreaccount1",
-            ["CaptureOrchestrator:Storage:AccountKey"] = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
-            ["CaptureOrchestrator:Storage:CaptureAccountResourceId"] = FakeNetworkWatcher.StorageAccount,
-            ["CaptureOrchestrator:Storage:TrustedCertificateThumbprint"] = storage.CertificateThumbprint,
             ["CaptureOrchestrator:Notifications:TeamsWebhookUrl"] = new Uri(receiver.BaseUri, "/teams").AbsoluteUri,
             ["CaptureOrchestrator:Notifications:AllowedHosts:0"] = "127.0.0.1",
             ["CaptureOrchestrator:Notifications:CallbackSigningKey"] = CallbackKey,
@@ -77,6 +74,27 @@ public sealed class OrchestratorRig : IAsyncDisposable
             ["CaptureOrchestrator:Timings:MaxPollSeconds"] = "2",
             ["CaptureOrchestrator:Sweeper:IntervalMinutes"] = "0", // tests that sweep switch it on
         };
+        if (storage is not null)
+        {
+            settings["CaptureOrchestrator:Storage:BlobEndpoint"] = storage.AccountEndpoint.AbsoluteUri;
+            settings["CaptureOrchestrator:Storage:AccountName"] = "devstoreaccount1";
+            settings["CaptureOrchestrator:Storage:AccountKey"] = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+            settings["CaptureOrchestrator:Storage:CaptureAccountResourceId"] = FakeNetworkWatcher.StorageAccount;
+            settings["CaptureOrchestrator:Storage:TrustedCertificateThumbprint"] = storage.CertificateThumbprint;
+        }
+        else
+        {
+            // HTTPS beside HTTP: gateways upload only to https SAS URLs, and links are handed out on the HTTPS address.
+            string certificate = Path.Combine(Path.GetTempPath(), "co-server-" + Guid.NewGuid().ToString("N") + ".pfx");
+            using System.Security.Cryptography.X509Certificates.X509Certificate2 tls = LoopbackHttpsServer.CreateCertificate();
+            await File.WriteAllBytesAsync(certificate, tls.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "rig"));
+            settings["urls"] = "http://127.0.0.1:0;https://127.0.0.1:0";
+            settings["Kestrel:Certificates:Default:Path"] = certificate;
+            settings["Kestrel:Certificates:Default:Password"] = "rig";
+            string thumbprint = tls.Thumbprint;
+            arm.GatewayHttp = () => new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, c, _, _) => c?.Thumbprint == thumbprint });
+        }
+
         configure?.Invoke(settings);
         var rig = new OrchestratorRig(data, null!, arm, receiver, null!);
         foreach ((string key, string? value) in settings)
@@ -101,7 +119,7 @@ public sealed class OrchestratorRig : IAsyncDisposable
     {
         App = ServerHost.Build([], config => config.AddInMemoryCollection(Settings));
         await App.StartAsync();
-        string address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        string address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal));
         Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
     }
 
@@ -153,6 +171,11 @@ public sealed class OrchestratorRig : IAsyncDisposable
         await Arm.DisposeAsync();
         await Receiver.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Settings.GetValueOrDefault("Kestrel:Certificates:Default:Path") is { } certificate)
+        {
+            File.Delete(certificate);
+        }
+
         try
         {
             Directory.Delete(_data, recursive: true);

@@ -13,6 +13,11 @@ internal static class LocalBlobHosting
 {
     public static (LocalBlobService Service, BlobStore Store) Create(ServerSettings settings, ServerAddresses addresses, ILoggerFactory loggerFactory, TimeProvider time)
     {
+        if (settings.Storage.CaptureAccountResourceId is { } captureAccount)
+        {
+            throw new InvalidOperationException($"CaptureOrchestrator:Storage:CaptureAccountResourceId is set ({captureAccount}) but Storage:BlobEndpoint is not: Network Watcher would write VM captures to that account, which the local blob store cannot read. Set Storage:BlobEndpoint to its blob endpoint.");
+        }
+
         StorageSharedKeyCredential account = LocalBlobAccount.Open(settings.Storage, settings.DataFolder);
         var service = new LocalBlobService(new LocalBlobFiles(Path.Combine(settings.DataFolder, "blobs")), account, time, loggerFactory.CreateLogger<LocalBlobService>());
         BlobClientOptions options = Composition.BlobOptions(settings.Storage, loggerFactory);

@@ -1,0 +1,52 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace CaptureOrchestrator.Server.Tests;
+
+/// <summary>
+/// The self-hosted server with no storage account: a VPN gateway capture through the API, the
+/// gateway uploading into the server's own local blob store over HTTPS with the write SAS it is given,
+/// the report written there, and its links served by the server — no Azurite, no Azure Storage.
+/// </summary>
+public sealed class LocalStoreCaptureTests
+{
+    [Fact]
+    public async Task A_gateway_capture_lands_in_the_local_store_and_the_report_links_are_served_by_the_server()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(storage: null);
+
+        HttpResponseMessage started = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures", new
+        {
+            ticket = new { system = "servicenow", id = "INC0060002" },
+            targets = new[] { new { resourceId = FakeNetworkWatcher.VpnGateway } },
+            filter = new { localIp = "10.1.0.4" },
+            durationSeconds = 2,
+        });
+        string body = await started.Content.ReadAsStringAsync();
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, body);
+        string operationId = JsonNode.Parse(body)!["operationId"]!.GetValue<string>();
+        JsonObject status = await rig.WaitForEndAsync(operationId, TimeSpan.FromSeconds(90));
+
+        JsonNode target = status["result"]!["targets"]![0]!;
+        Assert.True(target["state"]!.GetValue<string>() == "Analyzed", status.ToJsonString());
+        Assert.Contains("TCP_RESET_MIDSTREAM", target["analysis"]!["findings"]!.AsArray().Select(f => f!["code"]!.GetValue<string>()));
+
+        // The gateway was given the server's HTTPS address, its local account, and a write-only SAS.
+        Uri upload = Assert.Single(rig.Arm.GatewayUploads);
+        Assert.Equal(Uri.UriSchemeHttps, upload.Scheme);
+        Assert.StartsWith("/local/", upload.AbsolutePath, StringComparison.Ordinal);
+        Assert.DoesNotContain('r', System.Web.HttpUtility.ParseQueryString(upload.Query)["sp"]!);
+
+        // The report link is served by the server itself, as read-only, and the file is in the data folder.
+        var report = new Uri(status["result"]!["report"]!["json"]!.GetValue<string>());
+        Assert.Equal(upload.Authority, report.Authority);
+        using HttpClient browser = rig.Arm.GatewayHttp!();
+        HttpResponseMessage read = await browser.GetAsync(report);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Contains(operationId, await read.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.DeleteAsync(report)).StatusCode);
+        string data = rig.Settings["CaptureOrchestrator:DataFolder"]!;
+        Assert.Contains(Directory.GetFiles(Path.Combine(data, "blobs"), "*.pcap", SearchOption.AllDirectories), f => f.EndsWith("vpngw1_capture.pcap", StringComparison.Ordinal));
+        Assert.Contains(report.GetLeftPart(UriPartial.Path), Assert.Single(rig.TeamsCards), StringComparison.Ordinal);
+    }
+}
