@@ -24,30 +24,13 @@ public sealed class EndToEndTests(PlainAzurite azurite)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
-    private static object CaptureRequest(string ticketId, int durationSeconds = 2, string? clientRequestId = null, string? callback = null, params string[] targets) => new
-    {
-        ticket = new { system = "servicenow", id = ticketId, clientRequestId },
-        targets = (targets.Length == 0 ? [FakeNetworkWatcher.Vm] : targets).Select(resourceId => new { resourceId }).ToArray(),
-        filter = new { localIp = "10.1.0.4" },
-        durationSeconds,
-        callbackUrl = callback,
-    };
-
-    private static async Task<string> StartAsync(OrchestratorRig rig, object request)
-    {
-        HttpResponseMessage response = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures", request);
-        string body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {body}");
-        return JsonNode.Parse(body)!["operationId"]!.GetValue<string>();
-    }
-
     [AzuriteFact]
     public async Task A_signed_request_ends_with_findings_in_storage_on_teams_and_in_the_signed_ticket_callback()
     {
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
         string callback = new Uri(rig.Receiver.BaseUri, "/ticket-callback").AbsoluteUri;
 
-        string operationId = await StartAsync(rig, CaptureRequest("INC0010001", callback: callback));
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010001", callback: callback));
         JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
 
         Assert.True(status["runtimeStatus"]!.GetValue<string>() == "Completed", status.ToJsonString() + "\nARM saw: " + string.Join("\n", rig.Arm.Server.Requests.Select(r => r.Method + " " + r.Path + " " + r.Body)));
@@ -89,7 +72,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
         rig.Arm.WritesFiles = false;
         string callback = new Uri(rig.Receiver.BaseUri, "/ticket-callback").AbsoluteUri;
 
-        string operationId = await StartAsync(rig, CaptureRequest("INC0010002", callback: callback));
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010002", callback: callback));
         JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
 
         JsonObject result = status["result"]!.AsObject();
@@ -104,7 +87,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
     public async Task Cancel_mid_capture_stops_cleans_up_and_reports_cancelled()
     {
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
-        string operationId = await StartAsync(rig, CaptureRequest("INC0010003", durationSeconds: 600));
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010003", durationSeconds: 600));
         DateTime giveUp = DateTime.UtcNow + Patience;
         while (rig.Arm.LiveSessions.Any() is false && DateTime.UtcNow < giveUp)
         {
@@ -128,7 +111,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
         rig.Arm.ThrottleNextCreates(2);
         rig.Arm.FailNextRequests(2);
 
-        string operationId = await StartAsync(rig, CaptureRequest("INC0010004"));
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010004"));
         JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
 
         Assert.True(status["result"] is not null, status.ToJsonString());
@@ -141,7 +124,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
         rig.Receiver.BeDownFor(1);
 
-        string operationId = await StartAsync(rig, CaptureRequest("INC0010005"));
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010005"));
         JsonObject status = await rig.WaitForEndAsync(operationId, TimeSpan.FromSeconds(150));
 
         Assert.Equal(1, rig.Receiver.Refused);
@@ -154,7 +137,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
     public async Task The_operation_survives_a_server_restart_mid_capture()
     {
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
-        string operationId = await StartAsync(rig, CaptureRequest("INC0010006", durationSeconds: 4));
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010006", durationSeconds: 4));
         DateTime giveUp = DateTime.UtcNow + Patience;
         while (rig.Arm.LiveSessions.Any() is false && DateTime.UtcNow < giveUp)
         {
@@ -203,9 +186,9 @@ public sealed class EndToEndTests(PlainAzurite azurite)
     {
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
 
-        string first = await StartAsync(rig, CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-1"));
-        string second = await StartAsync(rig, CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-1"));
-        string other = await StartAsync(rig, CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-2", targets: FakeNetworkWatcher.Vm2));
+        string first = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-1"));
+        string second = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-1"));
+        string other = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010007", durationSeconds: 600, clientRequestId: "attempt-2", targets: FakeNetworkWatcher.Vm2));
 
         Assert.Equal(first, second);
         Assert.NotEqual(first, other);
@@ -220,7 +203,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
     {
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
 
-        string operationId = await StartAsync(rig, CaptureRequest("INC0010009", durationSeconds: 3, targets: [FakeNetworkWatcher.Vm, FakeNetworkWatcher.Vm2]));
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010009", durationSeconds: 3, targets: [FakeNetworkWatcher.Vm, FakeNetworkWatcher.Vm2]));
         JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
 
         JsonObject result = status["result"]!.AsObject();
@@ -245,15 +228,15 @@ public sealed class EndToEndTests(PlainAzurite azurite)
     public async Task A_target_already_being_captured_is_refused_with_409_naming_the_operation_until_its_capture_stops()
     {
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
-        string holder = await StartAsync(rig, CaptureRequest("INC0010010", durationSeconds: 600));
+        string holder = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010010", durationSeconds: 600));
 
-        HttpResponseMessage refused = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures", CaptureRequest("INC0010011", durationSeconds: 2, targets: [FakeNetworkWatcher.Vm2, FakeNetworkWatcher.Vm]));
+        HttpResponseMessage refused = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures", OrchestratorRig.CaptureRequest("INC0010011", durationSeconds: 2, targets: [FakeNetworkWatcher.Vm2, FakeNetworkWatcher.Vm]));
         HttpResponseMessage triageRefused = await rig.SendSignedAsync(HttpMethod.Post, "/api/triage", new
         {
             capture = new { ticket = new { system = "servicenow", id = "INC0010012" }, durationSeconds = 2 },
             path = new { virtualMachineId = FakeNetworkWatcher.Vm, protocol = "tcp", localIp = "10.1.0.4", remoteIp = "10.2.0.20", remotePort = 1433 },
         });
-        string elsewhere = await StartAsync(rig, CaptureRequest("INC0010013", durationSeconds: 2, targets: FakeNetworkWatcher.Vm2));
+        string elsewhere = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010013", durationSeconds: 2, targets: FakeNetworkWatcher.Vm2));
 
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         JsonObject problem = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!.AsObject();
@@ -267,7 +250,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
         // Once the holder's capture is stopped, the target is free again.
         await rig.SendSignedAsync(HttpMethod.Post, $"/api/captures/{holder}/cancel");
         await rig.WaitForEndAsync(holder, Patience);
-        string retried = await StartAsync(rig, CaptureRequest("INC0010011", durationSeconds: 2, targets: [FakeNetworkWatcher.Vm2, FakeNetworkWatcher.Vm]));
+        string retried = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010011", durationSeconds: 2, targets: [FakeNetworkWatcher.Vm2, FakeNetworkWatcher.Vm]));
         Assert.Equal("Succeeded", (await rig.WaitForEndAsync(retried, Patience))["result"]!["status"]!.GetValue<string>());
         // Nothing was started for the refused requests: sessions for the holder, the other target and the retry's two.
         Assert.Equal(4, rig.Arm.Server.Requests.Count(r => r.Method == "PUT" && r.Path.Contains("/packetCaptures/", StringComparison.Ordinal)));

@@ -23,16 +23,7 @@ public sealed class GatewayCaptureTests(Azurite azurite)
     {
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
 
-        HttpResponseMessage started = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures", new
-        {
-            ticket = new { system = "servicenow", id = "INC0060001" },
-            targets = new[] { new { resourceId = FakeNetworkWatcher.VpnGateway } },
-            filter = new { localIp = "10.1.0.4" },
-            durationSeconds = 2,
-        });
-        string body = await started.Content.ReadAsStringAsync();
-        Assert.True(started.StatusCode == HttpStatusCode.Accepted, body);
-        string operationId = JsonNode.Parse(body)!["operationId"]!.GetValue<string>();
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0060001", targets: FakeNetworkWatcher.VpnGateway));
         JsonObject status = await rig.WaitForEndAsync(operationId, TimeSpan.FromSeconds(90));
 
         JsonNode target = status["result"]!["targets"]![0]!;

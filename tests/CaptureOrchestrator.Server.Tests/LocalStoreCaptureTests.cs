@@ -15,16 +15,7 @@ public sealed class LocalStoreCaptureTests
     {
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(storage: null);
 
-        HttpResponseMessage started = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures", new
-        {
-            ticket = new { system = "servicenow", id = "INC0060002" },
-            targets = new[] { new { resourceId = FakeNetworkWatcher.VpnGateway } },
-            filter = new { localIp = "10.1.0.4" },
-            durationSeconds = 2,
-        });
-        string body = await started.Content.ReadAsStringAsync();
-        Assert.True(started.StatusCode == HttpStatusCode.Accepted, body);
-        string operationId = JsonNode.Parse(body)!["operationId"]!.GetValue<string>();
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0060002", targets: FakeNetworkWatcher.VpnGateway));
         JsonObject status = await rig.WaitForEndAsync(operationId, TimeSpan.FromSeconds(90));
 
         JsonNode target = status["result"]!["targets"]![0]!;

@@ -143,6 +143,25 @@ public sealed class OrchestratorRig : IAsyncDisposable
         return Http.SendAsync(request);
     }
 
+    /// <summary>A capture request as a ticket system sends it (the VM by default).</summary>
+    public static object CaptureRequest(string ticketId, int durationSeconds = 2, string? clientRequestId = null, string? callback = null, params string[] targets) => new
+    {
+        ticket = new { system = "servicenow", id = ticketId, clientRequestId },
+        targets = (targets.Length == 0 ? [FakeNetworkWatcher.Vm] : targets).Select(resourceId => new { resourceId }).ToArray(),
+        filter = new { localIp = "10.1.0.4" },
+        durationSeconds,
+        callbackUrl = callback,
+    };
+
+    /// <summary>Starts a capture, asserting it is accepted; its operation id.</summary>
+    public async Task<string> StartCaptureAsync(object request)
+    {
+        HttpResponseMessage response = await SendSignedAsync(HttpMethod.Post, "/api/captures", request);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!["operationId"]!.GetValue<string>();
+    }
+
     /// <summary>Polls the status until the operation ends (or the deadline passes).</summary>
     public async Task<JsonObject> WaitForEndAsync(string operationId, TimeSpan timeout)
     {

@@ -27,14 +27,7 @@ public sealed class TelemetryTests(PlainAzurite azurite)
             s["CaptureOrchestrator:Telemetry:MetricExportIntervalSeconds"] = "1";
         });
 
-        HttpResponseMessage started = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures", new
-        {
-            ticket = new { system = "servicenow", id = "INC0050001" },
-            targets = new[] { new { resourceId = FakeNetworkWatcher.Vm } },
-            durationSeconds = 2,
-        });
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        string operationId = JsonNode.Parse(await started.Content.ReadAsStringAsync())!["operationId"]!.GetValue<string>();
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0050001"));
         await rig.WaitForEndAsync(operationId, TimeSpan.FromSeconds(90));
 
         // OTLP protobuf carries strings as UTF-8: the spans name the operation, its ticket and the activity.

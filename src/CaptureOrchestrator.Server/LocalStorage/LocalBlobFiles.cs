@@ -5,17 +5,6 @@ using System.Text.RegularExpressions;
 
 namespace CaptureOrchestrator.Server.LocalStorage;
 
-/// <summary>A stored blob: its name, size, version tag, time and content type.</summary>
-internal sealed record LocalBlob(string Name, long Length, string ETag, DateTimeOffset LastModified, string ContentType);
-
-/// <summary>A request the local store refuses, with the Blob service's status and error code.</summary>
-internal sealed class LocalBlobException(int status, string code, string message) : Exception(message)
-{
-    public int Status { get; } = status;
-
-    public string Code { get; } = code;
-}
-
 /// <summary>
 /// Blob containers as folders under one root: each blob is a plain file at its name's path (each
 /// segment percent-escaped, so every name is a safe file name and nothing escapes the root), its
@@ -62,14 +51,9 @@ internal sealed partial class LocalBlobFiles
     public async Task<LocalBlob> WriteAsync(string container, string name, Stream body, string? contentType, bool mustNotExist, CancellationToken cancellationToken)
     {
         string target = BlobFile(container, name); // validates the name before anything is written
-        string temporary = TemporaryFile();
+        string temporary = await SpoolAsync(body, cancellationToken).ConfigureAwait(false);
         try
         {
-            await using (FileStream file = File.Create(temporary))
-            {
-                await body.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-            }
-
             return Commit(container, name, target, temporary, contentType, mustNotExist);
         }
         finally
@@ -82,15 +66,9 @@ internal sealed partial class LocalBlobFiles
     public async Task StageBlockAsync(string container, string name, string blockId, Stream body, CancellationToken cancellationToken)
     {
         _ = BlobFile(container, name);
-        string folder = BlockFolder(container, name);
-        Directory.CreateDirectory(folder);
-        string temporary = TemporaryFile();
-        await using (FileStream file = File.Create(temporary))
-        {
-            await body.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-        }
-
-        File.Move(temporary, Path.Combine(folder, BlockFileName(blockId)), overwrite: true);
+        string block = Path.Combine(BlockFolder(container, name), BlockFileName(blockId));
+        Directory.CreateDirectory(Path.GetDirectoryName(block)!);
+        File.Move(await SpoolAsync(body, cancellationToken).ConfigureAwait(false), block, overwrite: true);
     }
 
     /// <summary>Put Block List: the staged blocks, in the order given, become the blob.</summary>
@@ -193,6 +171,23 @@ internal sealed partial class LocalBlobFiles
     }
 
     private string TemporaryFile() => Path.Combine(_root, ".tmp", Guid.NewGuid().ToString("N"));
+
+    /// <summary>The body in a temporary file of its own, to be renamed into place.</summary>
+    private async Task<string> SpoolAsync(Stream body, CancellationToken cancellationToken)
+    {
+        string temporary = TemporaryFile();
+        try
+        {
+            await using FileStream file = File.Create(temporary);
+            await body.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            return temporary;
+        }
+        catch
+        {
+            File.Delete(temporary); // an upload cut off part-way leaves nothing behind
+            throw;
+        }
+    }
 
     private string ContainerFolder(string container)
     {

@@ -115,8 +115,7 @@ internal sealed partial class LocalBlobService(LocalBlobFiles files, StorageShar
                     new XElement("Content-Type", blob.ContentType),
                     new XElement("BlobType", "BlockBlob"))))),
             new XElement("NextMarker", next ?? string.Empty));
-        http.Response.ContentType = "application/xml";
-        await http.Response.WriteAsync(new XDeclaration("1.0", "utf-8", null) + document.ToString(SaveOptions.DisableFormatting), http.RequestAborted).ConfigureAwait(false);
+        await WriteXmlAsync(http.Response, document).ConfigureAwait(false);
     }
 
     private async Task ReadAsync(HttpContext http, BlobRequest request, LocalBlob blob)
@@ -324,9 +323,13 @@ internal sealed partial class LocalBlobService(LocalBlobFiles files, StorageShar
             return;
         }
 
-        var error = new XElement("Error", new XElement("Code", code), new XElement("Message", message));
+        await WriteXmlAsync(response, new XElement("Error", new XElement("Code", code), new XElement("Message", message))).ConfigureAwait(false);
+    }
+
+    private static Task WriteXmlAsync(HttpResponse response, XElement document)
+    {
         response.ContentType = "application/xml";
-        await response.WriteAsync(new XDeclaration("1.0", "utf-8", null) + error.ToString(SaveOptions.DisableFormatting), http.RequestAborted).ConfigureAwait(false);
+        return response.WriteAsync(new XDeclaration("1.0", "utf-8", null) + document.ToString(SaveOptions.DisableFormatting), response.HttpContext.RequestAborted);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Local blob store refused {Method} {Path}: {Status} {Code} {Reason}")]
