@@ -18,11 +18,15 @@ namespace CaptureOrchestrator.Server.Tests;
 /// </summary>
 public sealed class LocalBlobStoreTests : IAsyncLifetime
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "co-local-" + Guid.NewGuid().ToString("N"));
+    // The data folder sits one level down so a name that escaped it would still land inside _scratch.
+    private readonly string _scratch = Path.Combine(Path.GetTempPath(), "co-local-" + Guid.NewGuid().ToString("N"));
+    private readonly string _data;
     private WebApplication _app = null!;
     private Uri _server = null!;
     private StorageSharedKeyCredential _key = null!;
     private static readonly HttpClient Http = new();
+
+    public LocalBlobStoreTests() => _data = Path.Combine(_scratch, "data");
 
     public async Task InitializeAsync()
     {
@@ -37,7 +41,7 @@ public sealed class LocalBlobStoreTests : IAsyncLifetime
         await _app.StopAsync();
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_data, recursive: true);
+        Directory.Delete(_scratch, recursive: true);
     }
 
     private BlobContainerClient Container(string name, Action<BlobClientOptions>? configure = null, StorageSharedKeyCredential? key = null)
@@ -139,9 +143,15 @@ public sealed class LocalBlobStoreTests : IAsyncLifetime
         }
 
         Assert.Equal(names.Order(StringComparer.Ordinal), (await container.GetBlobsAsync()).Select(b => b.Name));
-        string folder = Path.GetFullPath(Path.Combine(_data, "blobs", "names"));
-        Assert.All(Directory.GetFiles(Path.Combine(_data, "blobs"), "*", SearchOption.AllDirectories).Where(f => f.Contains("42", StringComparison.Ordinal)), f => Assert.StartsWith(folder, f));
-        Assert.Equal(3, Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Length);
+        // The payload is one byte, 42: wherever such a file lies is where a name's content was written.
+        string folder = Path.GetFullPath(Path.Combine(_data, "blobs", "names")) + Path.DirectorySeparatorChar;
+        string[] payloads = new DirectoryInfo(_scratch)
+            .EnumerateFiles("*", SearchOption.AllDirectories)
+            .Where(f => f.Length == 1 && File.ReadAllBytes(f.FullName) is [42])
+            .Select(f => f.FullName)
+            .ToArray();
+        Assert.Equal(3, payloads.Length);
+        Assert.All(payloads, f => Assert.StartsWith(folder, f, StringComparison.Ordinal));
     }
 
     [Fact]
