@@ -16,7 +16,8 @@ internal static class AzureErrors
         {
             return await call().ConfigureAwait(false);
         }
-        catch (RequestFailedException ex) when (ex.Status is >= 400 and < 500 and not 408 and not 429)
+        // A 2xx here is an operation whose result said no (e.g. the firewall is busy): the service's answer, not a glitch.
+        catch (RequestFailedException ex) when (ex.Status is >= 200 and < 500 and not 408 and not 429)
         {
             throw new PermanentFailureException($"{step}: {ex.ErrorCode ?? ex.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)}: {FirstLine(ex.Message)}", ex);
         }

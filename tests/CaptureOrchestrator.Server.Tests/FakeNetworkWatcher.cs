@@ -11,9 +11,10 @@ namespace CaptureOrchestrator.Server.Tests;
 /// An ARM endpoint on loopback that behaves like Network Watcher for one VM: it reports the VM and
 /// its agent, lists the region's watcher, accepts a capture (201 + async operation), and when the
 /// capture is stopped writes a real capture file (the project's demo scenario) into Azurite where
-/// its storagePath says. Knobs make it throttle, fail, or never write the file.
+/// its storagePath says. Knobs make it throttle, fail, or never write the file. A VPN gateway and an
+/// Azure Firewall (FakeNetworkWatcher.Firewall.cs) upload to the SAS URL they are given instead.
 /// </summary>
-public sealed class FakeNetworkWatcher : IAsyncDisposable
+public sealed partial class FakeNetworkWatcher : IAsyncDisposable
 {
     public const string Subscription = "11111111-2222-3333-4444-555555555555";
     public const string Vm = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm1";
@@ -106,6 +107,7 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
             ("GET", _) when VmName(path) is { } vm && !vm.Contains('/', StringComparison.Ordinal) => Json(200, new JsonObject { ["name"] = vm, ["location"] = "westeurope", ["properties"] = new JsonObject { ["storageProfile"] = new JsonObject { ["osDisk"] = new JsonObject { ["osType"] = "Linux" } } } }),
             ("GET", _) when VmName(path) is { } vm && vm.EndsWith("/extensions", StringComparison.Ordinal) => Json(200, new JsonObject { ["value"] = new JsonArray(new JsonObject { ["name"] = "AzureNetworkWatcherExtension", ["properties"] = new JsonObject { ["publisher"] = "Microsoft.Azure.NetworkWatcher", ["type"] = "NetworkWatcherAgentLinux", ["provisioningState"] = "Succeeded" } }) }),
             ("GET", $"/subscriptions/{Subscription}/providers/Microsoft.Network/networkWatchers") => Json(200, new JsonObject { ["value"] = new JsonArray(new JsonObject { ["id"] = Watcher, ["location"] = "westeurope" }) }),
+            ("GET", _) when path.StartsWith(FirewallOperationResults, StringComparison.Ordinal) => FirewallOperationResult(path),
             ("GET", _) when path.StartsWith("/operations/", StringComparison.Ordinal) => Json(200, new JsonObject { ["status"] = "Succeeded" }),
             ("POST", Watcher + "/ipFlowVerify") => Json(200, new JsonObject { ["access"] = "Allow", ["ruleName"] = "AllowVnetOutBound" }),
             ("POST", Watcher + "/nextHop") => Json(200, new JsonObject { ["nextHopType"] = "VirtualAppliance", ["nextHopIpAddress"] = "10.0.1.4", ["routeTableId"] = "/subscriptions/x/resourceGroups/net/providers/Microsoft.Network/routeTables/to-firewall" }),
@@ -113,6 +115,8 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
             ("POST", _) when path.StartsWith("/v1/workspaces/", StringComparison.Ordinal) => LogQuery(request),
             ("GET", Watcher + "/packetCaptures") => Json(200, new JsonObject { ["value"] = new JsonArray([.. _captures.Values.Select(c => c.DeepClone())]) }),
             _ when path.StartsWith(Watcher + "/packetCaptures/", StringComparison.OrdinalIgnoreCase) => Capture(request),
+            ("GET", Firewall) => FirewallResource(),
+            ("POST", Firewall + "/packetCaptureOperation") => FirewallCaptureOperation(request),
             ("POST", VpnGateway + "/startPacketCapture") => StartGatewayCapture(),
             ("POST", VpnGateway + "/stopPacketCapture") => StopGatewayCapture(request),
             ("GET", FlowTraceFeature) => Json(200, new JsonObject { ["name"] = "Microsoft.Network/AFWEnableTcpConnectionLogging", ["properties"] = new JsonObject { ["state"] = "Registered" } }),
@@ -181,16 +185,27 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
         var sas = new Uri(JsonNode.Parse(request.Body)!["sasUrl"]!.GetValue<string>());
         GatewayUploads.Enqueue(sas);
         GatewayCapturing = false;
-        using var capture = new MemoryStream();
-        DemoScenario.Build().WriteTo(capture);
+        int uploaded = UploadWithSas(sas, "vpngw1_capture.pcap", DemoCapture());
+        return uploaded < 300
+            ? new Reply(200, VpnResult)
+            : Error(400, "UploadFailed", $"the gateway could not write to the SAS URL: {uploaded}");
+    }
+
+    /// <summary>Writes a blob the way a gateway or firewall does: a plain Put Blob on the container SAS URL. The HTTP status.</summary>
+    private int UploadWithSas(Uri containerSas, string blobName, byte[] content)
+    {
         using HttpClient http = GatewayHttp?.Invoke() ?? Storage.CreateHttpClient();
-        using var upload = new HttpRequestMessage(HttpMethod.Put, $"{sas.GetLeftPart(UriPartial.Path)}/vpngw1_capture.pcap{sas.Query}") { Content = new ByteArrayContent(capture.ToArray()) };
+        using var upload = new HttpRequestMessage(HttpMethod.Put, $"{containerSas.GetLeftPart(UriPartial.Path)}/{blobName}{containerSas.Query}") { Content = new ByteArrayContent(content) };
         upload.Headers.Add("x-ms-blob-type", "BlockBlob");
         upload.Headers.Add("x-ms-version", "2021-08-06");
-        HttpResponseMessage uploaded = http.Send(upload);
-        return uploaded.IsSuccessStatusCode
-            ? new Reply(200, VpnResult)
-            : Error(400, "UploadFailed", $"the gateway could not write to the SAS URL: {(int)uploaded.StatusCode}");
+        return (int)http.Send(upload).StatusCode;
+    }
+
+    private static byte[] DemoCapture()
+    {
+        using var capture = new MemoryStream();
+        DemoScenario.Build().WriteTo(capture);
+        return capture.ToArray();
     }
 
     private Reply FirewallSetting(RecordedRequest request)
@@ -244,10 +259,7 @@ public sealed class FakeNetworkWatcher : IAsyncDisposable
         string container = relative.Split('/')[0];
         var client = new BlobContainerClient(Storage.ContainerUri(container), StorageSharedKeyCredential.DevelopmentStorage, Storage.Options());
         client.CreateIfNotExistsAsync().GetAwaiter().GetResult();
-        using var capture = new MemoryStream();
-        DemoScenario.Build().WriteTo(capture);
-        capture.Position = 0;
-        client.UploadAsync(relative[(container.Length + 1)..], capture, "application/vnd.tcpdump.pcap").GetAwaiter().GetResult();
+        client.UploadAsync(relative[(container.Length + 1)..], new MemoryStream(DemoCapture()), "application/vnd.tcpdump.pcap").GetAwaiter().GetResult();
     }
 
     private static Reply Json(int status, JsonObject body) => new(status, body.ToJsonString());

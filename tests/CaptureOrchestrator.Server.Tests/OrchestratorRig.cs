@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CaptureOrchestrator.Core.Notifications;
+using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -144,11 +145,12 @@ public sealed class OrchestratorRig : IAsyncDisposable
     }
 
     /// <summary>A capture request as a ticket system sends it (the VM by default).</summary>
-    public static object CaptureRequest(string ticketId, int durationSeconds = 2, string? clientRequestId = null, string? callback = null, params string[] targets) => new
+    public static object CaptureRequest(
+        string ticketId, int durationSeconds = 2, string? clientRequestId = null, string? callback = null, TrafficFilterRequest? filter = null, params string[] targets) => new
     {
         ticket = new { system = "servicenow", id = ticketId, clientRequestId },
         targets = (targets.Length == 0 ? [FakeNetworkWatcher.Vm] : targets).Select(resourceId => new { resourceId }).ToArray(),
-        filter = new { localIp = "10.1.0.4" },
+        filter = filter ?? new TrafficFilterRequest(LocalIp: "10.1.0.4"),
         durationSeconds,
         callbackUrl = callback,
     };

@@ -42,16 +42,16 @@ internal static class CaptureFilters
     /// <summary>The firewall needs addresses on both sides and a destination port (it has no "all ports").</summary>
     public static FirewallPacketCaptureFilter ForFirewall(TrafficFilter filter, string targetName)
     {
-        if (filter.LocalIp is null || filter.RemoteIp is null || filter.RemotePort is null)
+        if (filter.MissingForFirewall() is { Count: > 0 } missing)
         {
-            throw new PermanentFailureException($"{targetName}: an Azure Firewall capture needs filter.localIp (source), filter.remoteIp (destination) and filter.remotePort");
+            throw new PermanentFailureException($"{targetName}: an Azure Firewall capture needs {string.Join(", ", missing)} (source, destination and destination port)");
         }
 
         return new FirewallPacketCaptureFilter
         {
-            Sources = [filter.LocalIp],
-            Destinations = [filter.RemoteIp],
-            DestinationPorts = [filter.RemotePort.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            Sources = [filter.LocalIp!],
+            Destinations = [filter.RemoteIp!],
+            DestinationPorts = [filter.RemotePort!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)],
         };
     }
 

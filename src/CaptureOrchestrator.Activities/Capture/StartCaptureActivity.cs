@@ -68,8 +68,18 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
             Protocol = input.Filter.Protocol,
             Filters = [CaptureFilters.ForFirewall(input.Filter, target.ResourceId.Name)],
         };
-        await AzureErrors.Classify("start the firewall packet capture", () =>
-            services.Firewall.StartPacketCaptureAsync(target.ResourceId, definition, sas, cancellationToken)).ConfigureAwait(false);
+        try
+        {
+            await AzureErrors.Classify("start the firewall packet capture", () =>
+                services.Firewall.StartPacketCaptureAsync(target.ResourceId, definition, sas, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (PermanentFailureException ex) when (ex.InnerException is global::Azure.RequestFailedException { ErrorCode: "AzureFirewallPacketCaptureInProgress" })
+        {
+            // One capture at a time per firewall, and this one is not ours: it is left running.
+            throw new PermanentFailureException(
+                $"{target.ResourceId.Name} is already running a packet capture this operation did not start (AzureFirewallPacketCaptureInProgress); it was left running — stop it or let it end (at most 30 minutes), then ask again", ex);
+        }
+
         return new CaptureSession(input.OperationId, input.Ticket, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, 1, services.Time.GetUtcNow().UtcDateTime);
     }
 

@@ -45,6 +45,31 @@ public sealed record CaptureTarget(int Index, ArmResourceId ResourceId, TargetKi
 public sealed record TrafficFilter(string? LocalIp, string? RemoteIp, int? LocalPort, int? RemotePort, string Protocol)
 {
     public static TrafficFilter Any { get; } = new(null, null, null, null, "Any");
+
+    /// <summary>
+    /// The request fields an Azure Firewall capture needs that this filter leaves open: the firewall
+    /// captures between given addresses and has no "all ports" (FACTS.md (d) 3).
+    /// </summary>
+    public IReadOnlyList<string> MissingForFirewall()
+    {
+        var missing = new List<string>(3);
+        if (LocalIp is null)
+        {
+            missing.Add("filter.localIp");
+        }
+
+        if (RemoteIp is null)
+        {
+            missing.Add("filter.remoteIp");
+        }
+
+        if (RemotePort is null)
+        {
+            missing.Add("filter.remotePort");
+        }
+
+        return missing;
+    }
 }
 
 /// <summary>A validated flow-trace lease: which firewall, which workspace its logs go to, how long.</summary>

@@ -29,6 +29,11 @@ public static partial class CaptureRequestValidator
         TicketKey? ticket = ValidateTicket(request.Ticket, errors);
         List<CaptureTarget> targets = ValidateTargets(request.Targets, limits, errors, forbidden);
         TrafficFilter filter = ValidateFilter(request.Filter, errors);
+        if (targets.FirstOrDefault(t => t.Kind == TargetKind.Firewall) is { } firewall)
+        {
+            errors.AddRange(filter.MissingForFirewall().Where(field => errors.All(e => e.Field != field)).Select(field =>
+                new FieldError(field, $"required when capturing on an Azure Firewall (targets[{firewall.Index}]): it captures between given addresses, to a given destination port")));
+        }
 
         int duration = request.DurationSeconds ?? 0;
         int maxDuration = targets.Any(t => t.Kind == TargetKind.Firewall)

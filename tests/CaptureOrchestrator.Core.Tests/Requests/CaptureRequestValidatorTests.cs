@@ -86,6 +86,7 @@ public sealed class CaptureRequestValidatorTests
         CaptureRequest request = Valid() with
         {
             Targets = [new CaptureTargetRequest(Firewall)],
+            Filter = new TrafficFilterRequest(LocalIp: "10.0.0.4", RemoteIp: "10.2.0.20", RemotePort: 1433),
             DurationSeconds = 2_400,
         };
 
@@ -94,6 +95,24 @@ public sealed class CaptureRequestValidatorTests
         FieldError error = Assert.Single(result.Errors);
         Assert.Equal("durationSeconds", error.Field);
         Assert.Contains("Azure Firewall captures last at most 1800 s", error.Message);
+    }
+
+    [Fact]
+    public void A_firewall_target_needs_both_addresses_and_the_destination_port_each_named_once()
+    {
+        CaptureRequest request = Valid() with
+        {
+            Targets = [new CaptureTargetRequest(Vm), new CaptureTargetRequest(Firewall)],
+            Filter = new TrafficFilterRequest(RemoteIp: "not-an-address"),
+        };
+
+        Validated<CaptureOperation> result = CaptureRequestValidator.Validate(request, Limits, "op-1");
+        Validated<CaptureOperation> vmOnly = CaptureRequestValidator.Validate(request with { Targets = [new CaptureTargetRequest(Vm)], Filter = new TrafficFilterRequest(LocalIp: "10.0.0.4") }, Limits, "op-1");
+
+        Assert.Equal(["filter.remoteIp", "filter.localIp", "filter.remotePort"], result.Errors.Select(e => e.Field));
+        Assert.Contains("not an IPv4 or IPv6 address", result.Errors[0].Message);
+        Assert.All(result.Errors.Skip(1), e => Assert.Contains("Azure Firewall (targets[1])", e.Message));
+        Assert.True(vmOnly.IsValid);
     }
 
     [Fact]
