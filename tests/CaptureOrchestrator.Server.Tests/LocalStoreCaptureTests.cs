@@ -40,4 +40,19 @@ public sealed class LocalStoreCaptureTests
         Assert.Contains(Directory.GetFiles(Path.Combine(data, "blobs"), "*.pcap", SearchOption.AllDirectories), f => f.EndsWith("vpngw1_capture.pcap", StringComparison.Ordinal));
         Assert.Contains(report.GetLeftPart(UriPartial.Path), Assert.Single(rig.TeamsCards), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_vm_target_is_refused_up_front_when_no_storage_account_can_receive_its_capture()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(storage: null);
+
+        HttpResponseMessage refused = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures",
+            OrchestratorRig.CaptureRequest("INC0060003", targets: [FakeNetworkWatcher.VpnGateway, FakeNetworkWatcher.Vm]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        JsonObject errors = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!.AsObject();
+        Assert.Equal(["targets[1].resourceId"], errors.Select(e => e.Key));
+        Assert.Contains("no capture storage account", errors["targets[1].resourceId"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Empty(rig.Arm.Server.Requests);
+    }
 }
