@@ -9,7 +9,7 @@ namespace CaptureOrchestrator.Server.Tests;
 /// NIC) and packetCaptureOperation (Start / Status / Stop) answered as a long-running operation
 /// (202, Azure-AsyncOperation, result at Location), one capture at a time. On Stop every backend
 /// instance uploads a file to the SAS URL given at Start: instance 0 saw nothing (an empty file, as
-/// the service writes when no packet matched), instance 1 carries the demo scenario.
+/// the service writes when no packet matched), instance 1 carries the demo scenario (or is empty too).
 /// </summary>
 public sealed partial class FakeNetworkWatcher
 {
@@ -20,6 +20,9 @@ public sealed partial class FakeNetworkWatcher
 
     /// <summary>False: the firewall has no management NIC, so it cannot capture (FACTS.md (d) 1).</summary>
     public bool FirewallHasManagementNic { get; set; } = true;
+
+    /// <summary>True: no packet matches the capture's filter, so every instance writes an empty file.</summary>
+    public bool FirewallMatchesNothing { get; set; }
 
     /// <summary>Whether the firewall is capturing now.</summary>
     public bool FirewallCapturing
@@ -121,7 +124,7 @@ public sealed partial class FakeNetworkWatcher
 
         var sas = new Uri(started["sasUrl"]!.GetValue<string>());
         string fileName = started["fileName"]!.GetValue<string>();
-        int[] statuses = [UploadWithSas(sas, $"{fileName}_0.pcap", []), UploadWithSas(sas, $"{fileName}_1.pcap", DemoCapture())];
+        int[] statuses = [UploadWithSas(sas, $"{fileName}_0.pcap", []), UploadWithSas(sas, $"{fileName}_1.pcap", FirewallMatchesNothing ? [] : DemoCapture())];
         return statuses.All(s => s < 300)
             ? ("AzureFirewallPacketCaptureStopSucceeded", "Packet capture stopped; files uploaded.")
             : ("AzureFirewallPacketCaptureStartFailedToUpload", $"the firewall could not write to the SAS URL: {string.Join(", ", statuses)}");

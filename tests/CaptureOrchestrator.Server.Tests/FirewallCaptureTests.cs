@@ -27,6 +27,8 @@ public sealed class FirewallCaptureTests(Azurite azurite)
         JsonNode target = status["result"]!["targets"]![0]!;
         Assert.True(target["state"]!.GetValue<string>() == "Analyzed", status.ToJsonString());
         Assert.Contains("TCP_RESET_MIDSTREAM", target["analysis"]!["findings"]!.AsArray().Select(f => f!["code"]!.GetValue<string>()));
+        Assert.DoesNotContain("CAPTURE_EMPTY", target["analysis"]!["findings"]!.AsArray().Select(f => f!["code"]!.GetValue<string>()));
+        Assert.EndsWith("(2 capture files, 1 empty: no matching packet passed those instances)", target["analysis"]!["verdict"]!.GetValue<string>(), StringComparison.Ordinal);
 
         // Started once with the request's flow (the firewall's minimum duration), stopped by the workflow; nothing left running.
         JsonObject start = Assert.Single(rig.Arm.FirewallStarts);
@@ -46,6 +48,22 @@ public sealed class FirewallCaptureTests(Azurite azurite)
         string fileName = start["fileName"]!.GetValue<string>();
         Assert.Equal([$"{fileName}_0.pcap", $"{fileName}_1.pcap"], (await container.GetBlobsAsync()).Select(b => b.Name));
         Assert.Contains("fw1", Assert.Single(rig.TeamsCards), StringComparison.Ordinal);
+    }
+
+    [AzuriteFact]
+    public async Task When_every_instance_writes_an_empty_file_the_answer_is_that_no_packet_matched_not_a_missing_file()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+        rig.Arm.FirewallMatchesNothing = true;
+
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0070005", filter: AppFlow, targets: FakeNetworkWatcher.Firewall));
+        JsonObject status = await rig.WaitForEndAsync(operationId, TimeSpan.FromSeconds(90));
+
+        JsonNode target = status["result"]!["targets"]![0]!;
+        Assert.True(target["state"]!.GetValue<string>() == "Analyzed", status.ToJsonString());
+        Assert.Equal(["CAPTURE_EMPTY"], target["analysis"]!["findings"]!.AsArray().Select(f => f!["code"]!.GetValue<string>()));
+        Assert.Equal(0, target["analysis"]!["packets"]!.GetValue<long>());
+        Assert.EndsWith("(2 capture files, 2 empty: no matching packet passed those instances)", target["analysis"]!["verdict"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [AzuriteFact]

@@ -33,8 +33,11 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
     {
         BlobContainerClient reports = services.Blobs.Container(services.Settings.ReportsContainer);
         await AzureErrors.Classify("create the reports container", () => reports.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
+        // Empty files (firewall instances that matched nothing) say nothing beside a file with packets; alone, one of them is the answer.
+        CaptureFile[] withPackets = [.. input.Files.Where(f => f.Length > 0)];
+        int empty = input.Files.Count - withPackets.Length;
         var perFile = new List<(AnalysisReport Report, string JsonBlob)>();
-        foreach (CaptureFile file in input.Files)
+        foreach (CaptureFile file in withPackets.Length > 0 ? withPackets : input.Files.Take(1))
         {
             perFile.Add(await AnalyzeFileAsync(input, file, reports, cancellationToken).ConfigureAwait(false));
         }
@@ -47,7 +50,9 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
             .OrderBy(f => SeverityRank(f.Severity))
             .Select(f => new FindingSummary(f.Code, f.Severity, f.Title))
             .ToArray();
-        string verdict = perFile.Count == 1 ? lead.Verdict : $"{lead.Verdict} ({perFile.Count} capture files)";
+        string verdict = input.Files.Count == 1 ? lead.Verdict
+            : empty == 0 ? $"{lead.Verdict} ({input.Files.Count} capture files)"
+            : $"{lead.Verdict} ({input.Files.Count} capture files, {empty} empty: no matching packet passed those instances)";
         return new TargetAnalysis(verdict, findings, perFile.Sum(f => f.Report.Capture.PacketCount), perFile.Sum(f => f.Report.FlowSummary.Total), reports.GetBlobUri(leadBlob).AbsoluteUri);
     }
 
@@ -58,7 +63,9 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
         var context = new DiagnosisContext { PathCrossesVpn = input.Target.Kind is TargetKind.VpnGateway or TargetKind.VpnConnection or TargetKind.VirtualWanGateway or TargetKind.VirtualWanConnection };
 
         DiagnosisResult diagnosis;
-        await using (Stream capture = await AzureErrors.Classify("open the capture file", () => container.OpenReadAsync(blobName, cancellationToken)).ConfigureAwait(false))
+        await using (Stream capture = file.Length == 0
+            ? EmptyCapture()
+            : await AzureErrors.Classify("open the capture file", () => container.OpenReadAsync(blobName, cancellationToken)).ConfigureAwait(false))
         {
             try
             {
@@ -75,7 +82,7 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
         await UploadTextAsync(reports, stem + ".json", "application/json", w => ReportWriter.Write(report, ReportFormat.Json, w), cancellationToken).ConfigureAwait(false);
         await UploadTextAsync(reports, stem + ".md", "text/markdown", w => ReportWriter.Write(report, ReportFormat.Markdown, w), cancellationToken).ConfigureAwait(false);
 
-        if (diagnosis.Findings.Count > 0)
+        if (diagnosis.Findings.Count > 0 && file.Length > 0)
         {
             // A second pass over the capture picks out the packets of the flows behind the findings.
             await using Stream again = await container.OpenReadAsync(blobName, cancellationToken).ConfigureAwait(false);
@@ -86,6 +93,18 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
         }
 
         return (report, stem + ".json");
+    }
+
+    /// <summary>A zero-byte file holds no packets: analysed as the capture with no packets it stands for.</summary>
+    private static MemoryStream EmptyCapture()
+    {
+        var capture = new MemoryStream();
+        using (new PcapWriter(capture, leaveOpen: true))
+        {
+        }
+
+        capture.Position = 0;
+        return capture;
     }
 
     private static async Task UploadTextAsync(BlobContainerClient container, string name, string contentType, Action<TextWriter> write, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using CaptureOrchestrator.Azure.Storage;
 using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Workflows;
 
 namespace CaptureOrchestrator.Activities.Capture;
@@ -13,8 +14,10 @@ internal sealed class FindCaptureFilesActivity(CaptureServices services) : Activ
     {
         (BlobContainerClient container, string prefix) = await AzureErrors.Classify("locate the capture files", () => Task.FromResult(services.Blobs.Locate(session.FileLocation))).ConfigureAwait(false);
         IReadOnlyList<BlobItem> blobs = await AzureErrors.Classify("list the capture files", () => ListAsync(container, prefix, cancellationToken)).ConfigureAwait(false);
+        // A firewall instance that saw no matching packet writes an empty file (FACTS.md (d) 5): that is an answer, not a missing file.
+        bool emptyIsAnAnswer = session.Target.Kind == TargetKind.Firewall;
         return blobs
-            .Where(b => b.ContentLength > 0 && CaptureExtensions.Any(e => b.Name.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+            .Where(b => (b.ContentLength > 0 || emptyIsAnAnswer) && CaptureExtensions.Any(e => b.Name.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
             .Select(b => new CaptureFile(container.GetBlobUri(b.Name).AbsoluteUri, b.ContentLength))
             .ToArray();
     }

@@ -80,7 +80,8 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
                 $"{target.ResourceId.Name} is already running a packet capture this operation did not start (AzureFirewallPacketCaptureInProgress); it was left running — stop it or let it end (at most 30 minutes), then ask again", ex);
         }
 
-        return new CaptureSession(input.OperationId, input.Ticket, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, 1, services.Time.GetUtcNow().UtcDateTime);
+        // One file per backend instance, and the instance count is not exposed: the wait settles on what arrives.
+        return new CaptureSession(input.OperationId, input.Ticket, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, ExpectedFiles: 0, services.Time.GetUtcNow().UtcDateTime);
     }
 
     /// <summary>Gateways and firewalls write into a container of their own per target (their file names are not documented).</summary>

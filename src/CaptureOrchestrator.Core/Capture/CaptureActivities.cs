@@ -50,7 +50,7 @@ public sealed record StartCaptureInput(string OperationId, TicketKey Ticket, Pre
 /// <summary>A running capture, as much as cleanup and file discovery need to know.</summary>
 /// <param name="SessionId">The Network Watcher capture id, or the gateway/firewall id for those kinds.</param>
 /// <param name="FileLocation">Where the files land: a blob URL prefix (container + path prefix).</param>
-/// <param name="ExpectedFiles">How many files complete the capture (scale set instances; 1 otherwise).</param>
+/// <param name="ExpectedFiles">How many files complete the capture (scale set instances; 1 otherwise); 0 when unknown (a firewall's backend instances): complete once files stop arriving.</param>
 public sealed record CaptureSession(string OperationId, TicketKey Ticket, CaptureTarget Target, string SessionId, string FileLocation, int ExpectedFiles, DateTime StartedAtUtc) : IOperationScoped;
 
 /// <summary>A delivered capture file.</summary>

@@ -94,30 +94,36 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
 
     /// <summary>
     /// Looks for the files, then waits for a BlobCreated notification or the next poll (backing off),
-    /// until enough files are there, the deadline passes, or the operation is cancelled.
+    /// until enough files are there, the deadline passes, or the operation is cancelled. When the
+    /// count is not known in advance (a firewall writes one file per backend instance), enough is
+    /// "some, and no more arrived between two looks".
     /// </summary>
     private async Task<IReadOnlyList<CaptureFile>> WaitForFilesAsync(CaptureSession session)
     {
         DateTime deadline = context.CurrentUtcDateTime.AddSeconds(operation.Timings.FileDeadlineSeconds);
         TimeSpan poll = TimeSpan.FromSeconds(operation.Timings.FirstPollSeconds);
+        int previousCount = 0;
         while (true)
         {
             CaptureFile[] files = await context.CallActivityAsync<CaptureFile[]>(CaptureActivities.FindCaptureFiles, session, AzureCall);
             TimeSpan left = deadline - context.CurrentUtcDateTime;
-            if (files.Length >= session.ExpectedFiles || cancelRequested.IsCompleted)
+            bool enough = session.ExpectedFiles > 0 ? files.Length >= session.ExpectedFiles : files.Length > 0 && files.Length == previousCount;
+            if (enough || cancelRequested.IsCompleted)
             {
                 return files;
             }
 
             if (left <= TimeSpan.Zero)
             {
-                if (files.Length > 0)
+                if (files.Length > 0 && session.ExpectedFiles > 0)
                 {
                     _notes.Add($"only {files.Length} of {session.ExpectedFiles} capture files arrived before the deadline; analysed those");
                 }
 
                 return files;
             }
+
+            previousCount = files.Length;
 
             using var stopWaiting = new CancellationTokenSource();
             Task nextPoll = context.CreateTimer(poll < left ? poll : left, stopWaiting.Token);

@@ -142,6 +142,29 @@ public sealed class PacketCaptureWorkflowTests
     }
 
     [Fact]
+    public async Task When_the_file_count_is_unknown_the_wait_ends_once_no_more_files_arrive_between_two_looks()
+    {
+        Dictionary<string, Func<JsonElement, object?>> activities = Healthy();
+        activities[CaptureActivities.StartCapture] = i =>
+        {
+            var input = Read<StartCaptureInput>(i);
+            return new CaptureSession("op-1", input.Ticket, input.Prepared.Target, Firewall.ToString(), "https://st/op-1-0", 0, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        };
+        CaptureFile first = new("https://st/op-1-0/fw_0.pcap", 0), second = new("https://st/op-1-0/fw_1.pcap", 4096);
+        CaptureFile[][] looks = [[], [first], [first, second], [first, second]];
+        int look = 0;
+        activities[CaptureActivities.FindCaptureFiles] = _ => looks[Math.Min(look++, looks.Length - 1)];
+
+        HarnessRun run = await Run(Operation(new CaptureTarget(0, Firewall, TargetKind.Firewall, [], [])), activities);
+
+        Assert.Equal(CaptureStatus.Succeeded, Outcome(run).Status);
+        Assert.Equal(4, look);
+        AnalyzeCaptureInput analysed = JsonSerializer.Deserialize<AnalyzeCaptureInput>(Assert.Single(Calls(run, CaptureActivities.AnalyzeCapture)), WorkflowSerializer.Options)!;
+        Assert.Equal([first, second], analysed.Files);
+        Assert.DoesNotContain(Outcome(run).Targets[0].Notes, n => n.Contains("capture files arrived", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Cancel_mid_capture_stops_and_cleans_up_at_once_and_skips_analysis()
     {
         HarnessRun run = await Run(Operation(), Healthy(), [(TimeSpan.FromSeconds(60), PacketCaptureWorkflow.CancelEvent, "ticket closed")]);
