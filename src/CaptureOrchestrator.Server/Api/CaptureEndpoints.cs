@@ -35,14 +35,9 @@ internal static class CaptureEndpoints
         }
 
         Validated<CaptureOperation> validated = CaptureRequestValidator.Validate(request, api.Limits, operationId, api.Timings);
-        if (validated.Errors.Count > 0)
+        if (Problems.Refusal(validated) is { } refused)
         {
-            return Problems.Invalid(validated.Errors);
-        }
-
-        if (validated.Forbidden.Count > 0)
-        {
-            return Problems.Forbidden(validated.Forbidden);
+            return refused;
         }
 
         if (NeedsCaptureAccount(validated.Value!.Targets, api.Settings) is { Count: > 0 } unsupported)

@@ -36,14 +36,9 @@ internal static class FlowTraceEndpoints
         Validated<FlowTraceLease> lease = CaptureRequestValidator.ValidateFlowTrace(
             new FlowTraceLeaseRequest(request?.FirewallId, request?.WorkspaceId, request?.Minutes), api.Limits);
         errors.AddRange(lease.Errors);
-        if (errors.Count > 0)
+        if (Problems.Refusal(lease with { Errors = errors }) is { } refused)
         {
-            return Problems.Invalid(errors);
-        }
-
-        if (lease.Forbidden.Count > 0)
-        {
-            return Problems.Forbidden(lease.Forbidden);
+            return refused;
         }
 
         await LeaseRequests.JoinAsync(api.Client, lease.Value!, ticket!.ToString(), lease.Value!.Minutes, time, TimeSpan.FromSeconds(30), http.RequestAborted);

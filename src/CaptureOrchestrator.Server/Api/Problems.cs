@@ -6,6 +6,13 @@ namespace CaptureOrchestrator.Server.Api;
 /// <summary>RFC 9457 problem details, with the fields that are wrong named in "errors".</summary>
 internal static class Problems
 {
+    /// <summary>Why a validated request is refused — 400 for wrong fields first, then 403 for targets outside the scopes — or null when it may go ahead.</summary>
+    public static IResult? Refusal<T>(Validated<T> validated)
+        where T : class =>
+        validated.Errors.Count > 0 ? Invalid(validated.Errors)
+        : validated.Forbidden.Count > 0 ? Forbidden(validated.Forbidden)
+        : null;
+
     public static IResult Invalid(IReadOnlyList<FieldError> errors) =>
         Results.ValidationProblem(ByField(errors), detail: Detail(errors), title: "The request is not valid", type: "https://captureorchestrator.dev/problems/invalid-request");
 

@@ -32,14 +32,9 @@ internal static class TriageEndpoints
         }
 
         Validated<TriageOperation> validated = TriageRequestValidator.Validate(request, api.Limits, operationId, api.Timings);
-        if (validated.Errors.Count > 0)
+        if (Problems.Refusal(validated) is { } refused)
         {
-            return Problems.Invalid(validated.Errors);
-        }
-
-        if (validated.Forbidden.Count > 0)
-        {
-            return Problems.Forbidden(validated.Forbidden);
+            return refused;
         }
 
         TriageOperation triage = validated.Value! with { Capture = validated.Value!.Capture with { NotificationChannels = api.Channels } };
