@@ -8,9 +8,10 @@ using Microsoft.AspNetCore.Builder;
 namespace CaptureOrchestrator.Server.Tests;
 
 /// <summary>
-/// The Azure Functions host cannot be compiled here (its packages are not restorable offline; the
-/// GitHub workflow builds it), so its mechanical parts are checked from its source: one trigger per
-/// registered workflow and activity, the same HTTP routes as the embedded server, and host.json.
+/// The Azure Functions host's packages are not restorable offline (the GitHub workflow builds it;
+/// Functions.CompileCheck compiles it here against a mirror of the SDK members it calls), so what
+/// it binds by name is checked from its source: one trigger per registered workflow and activity,
+/// the same HTTP routes as the embedded server, and host.json.
 /// </summary>
 public sealed partial class FunctionsHostTests
 {

@@ -66,22 +66,26 @@ internal sealed class DurableWorkflowClient(DurableTaskClient inner) : IWorkflow
                 instance.SerializedCustomStatus,
                 instance.FailureDetails is { } failure ? DurableRetry.Map(failure) : null);
 
+    // Durable Task shows an instance that continued as new as Running again; it keeps the
+    // ContinuedAsNew and Canceled values only for compatibility and marks them obsolete.
+#pragma warning disable CS0618
     private static WorkflowRuntimeStatus Map(OrchestrationRuntimeStatus status) => status switch
     {
         OrchestrationRuntimeStatus.Pending => WorkflowRuntimeStatus.Pending,
         OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended => WorkflowRuntimeStatus.Running,
-        OrchestrationRuntimeStatus.Completed => WorkflowRuntimeStatus.Completed,
         OrchestrationRuntimeStatus.ContinuedAsNew => WorkflowRuntimeStatus.ContinuedAsNew,
+        OrchestrationRuntimeStatus.Completed => WorkflowRuntimeStatus.Completed,
         OrchestrationRuntimeStatus.Failed => WorkflowRuntimeStatus.Failed,
-        _ => WorkflowRuntimeStatus.Terminated,
+        OrchestrationRuntimeStatus.Terminated or OrchestrationRuntimeStatus.Canceled => WorkflowRuntimeStatus.Terminated,
+        _ => WorkflowRuntimeStatus.Running, // a status added later: treated as alive, so nothing is cleaned up under it
     };
+#pragma warning restore CS0618
 
     private static OrchestrationRuntimeStatus Map(WorkflowRuntimeStatus status) => status switch
     {
         WorkflowRuntimeStatus.Pending => OrchestrationRuntimeStatus.Pending,
-        WorkflowRuntimeStatus.Running => OrchestrationRuntimeStatus.Running,
+        WorkflowRuntimeStatus.Running or WorkflowRuntimeStatus.ContinuedAsNew => OrchestrationRuntimeStatus.Running,
         WorkflowRuntimeStatus.Completed => OrchestrationRuntimeStatus.Completed,
-        WorkflowRuntimeStatus.ContinuedAsNew => OrchestrationRuntimeStatus.ContinuedAsNew,
         WorkflowRuntimeStatus.Failed => OrchestrationRuntimeStatus.Failed,
         _ => OrchestrationRuntimeStatus.Terminated,
     };

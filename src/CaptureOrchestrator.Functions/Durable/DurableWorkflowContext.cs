@@ -52,10 +52,7 @@ internal sealed class DurableWorkflowContext(TaskOrchestrationContext inner) : I
         }
         catch (TaskFailedException failure)
         {
-            throw new WorkflowTaskFailedException(name, DurableRetry.Map(failure.FailureDetails));
-        }
-        catch (SubOrchestrationFailedException failure)
-        {
+            // Durable Task reports a failed sub-orchestration as a TaskFailedException too.
             throw new WorkflowTaskFailedException(name, DurableRetry.Map(failure.FailureDetails));
         }
     }
