@@ -62,6 +62,15 @@ param ticketSystemAuthorization string = ''
 @description('NCRONTAB schedule of the expensive-logging sweeper.')
 param sweeperSchedule string = '0 */5 * * * *'
 
+@description('Log Analytics query endpoint, for sovereign clouds (environment() has no entry for it). Empty: the public cloud\'s, the code\'s default.')
+param logAnalyticsEndpoint string = ''
+
+@description('Token audience of that endpoint, for sovereign clouds. Empty: the public cloud\'s, the code\'s default.')
+param logAnalyticsAudience string = ''
+
+@description('An app-setting value the Functions host resolves from the vault with the app\'s identity.')
+func keyVaultReference(vaultName string, secretName string) string => '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${secretName})'
+
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, product: 'CaptureOrchestrator' }
 
@@ -130,7 +139,7 @@ module app 'modules/function-app.bicep' = {
       { name: 'CaptureQueue__queueServiceUri', value: captureStorage.outputs.queueEndpoint }
       { name: 'CaptureQueue__credential', value: 'managedidentity' }
       { name: 'CaptureQueue__clientId', value: identity.outputs.clientId }
-      { name: 'CaptureOrchestrator__Api__SigningKey', value: vault.outputs.references['api-signing-key'] }
+      { name: 'CaptureOrchestrator__Api__SigningKey', value: keyVaultReference(vault.outputs.name, 'api-signing-key') }
       { name: 'CaptureOrchestrator__Api__MaxBodyBytes', value: '65536' }
       { name: 'CaptureOrchestrator__Api__RequestsPerMinute', value: '60' }
       { name: 'CaptureOrchestrator__Api__SignatureWindowSeconds', value: '300' }
@@ -141,9 +150,7 @@ module app 'modules/function-app.bicep' = {
       { name: 'CaptureOrchestrator__Storage__CaptureAccountResourceId', value: captureStorage.outputs.id }
       { name: 'CaptureOrchestrator__Storage__ReportsContainer', value: 'reports' }
       { name: 'CaptureOrchestrator__Storage__ReportLinkHours', value: '24' }
-      { name: 'CaptureOrchestrator__LogAnalytics__Endpoint', value: 'https://api.loganalytics.azure.com' }
-      { name: 'CaptureOrchestrator__LogAnalytics__Audience', value: 'https://api.loganalytics.io' }
-      { name: 'CaptureOrchestrator__Notifications__CallbackSigningKey', value: vault.outputs.references['callback-signing-key'] }
+      { name: 'CaptureOrchestrator__Notifications__CallbackSigningKey', value: keyVaultReference(vault.outputs.name, 'callback-signing-key') }
       { name: 'CaptureOrchestrator__Limits__MinDurationSeconds', value: '30' }
       { name: 'CaptureOrchestrator__Limits__MaxDurationSeconds', value: string(maxCaptureSeconds) }
       { name: 'CaptureOrchestrator__Limits__MaxTargets', value: '10' }
@@ -161,11 +168,13 @@ module app 'modules/function-app.bicep' = {
     [for (workspaceId, i) in logAnalyticsWorkspaceIds: { name: 'CaptureOrchestrator__Limits__AllowedScopes__${length(targetResourceGroupNames) + i}', value: workspaceId }],
     [for (host, i) in allowedOutboundHosts: { name: 'CaptureOrchestrator__Notifications__AllowedHosts__${i}', value: host }],
     // Optional settings are left out rather than set empty (an empty URL does not bind).
-    empty(teamsWebhookUrl) ? [] : [ { name: 'CaptureOrchestrator__Notifications__TeamsWebhookUrl', value: vault.outputs.references['teams-webhook-url'] } ],
+    empty(teamsWebhookUrl) ? [] : [ { name: 'CaptureOrchestrator__Notifications__TeamsWebhookUrl', value: keyVaultReference(vault.outputs.name, 'teams-webhook-url') } ],
+    empty(logAnalyticsEndpoint) ? [] : [ { name: 'CaptureOrchestrator__LogAnalytics__Endpoint', value: logAnalyticsEndpoint } ],
+    empty(logAnalyticsAudience) ? [] : [ { name: 'CaptureOrchestrator__LogAnalytics__Audience', value: logAnalyticsAudience } ],
     empty(ticketSystem) ? [] : [
       { name: 'CaptureOrchestrator__Notifications__TicketSystem', value: ticketSystem }
       { name: 'CaptureOrchestrator__Notifications__TicketSystemUrl', value: ticketSystemUrl }
-      { name: 'CaptureOrchestrator__Notifications__TicketSystemAuthorization', value: vault.outputs.references['ticket-system-authorization'] }
+      { name: 'CaptureOrchestrator__Notifications__TicketSystemAuthorization', value: keyVaultReference(vault.outputs.name, 'ticket-system-authorization') }
     ])
   }
 }

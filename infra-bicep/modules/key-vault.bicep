@@ -1,5 +1,6 @@
 // Secrets (signing keys, the Teams webhook URL, the ticket-system credential) live here; app
-// settings hold Key Vault references resolved with the app's identity (Key Vault Secrets User).
+// settings hold Key Vault references (main.bicep's keyVaultReference) resolved with the app's
+// identity (Key Vault Secrets User).
 param name string
 param location string
 param tags object
@@ -37,5 +38,6 @@ resource reader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   properties: { roleDefinitionId: secretsUser, principalId: identityPrincipalId, principalType: 'ServicePrincipal' }
 }
 
-@description('Secret name → app-setting value referencing it.')
-output references object = toObject(items(secrets), s => s.key, s => '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${s.key})')
+// Only the name: an output derived from the secure parameter, even from its keys, would be kept in
+// the deployment history (and fails the outputs-should-not-contain-secrets lint rule).
+output name string = vault.name
