@@ -39,6 +39,7 @@ resource resourceRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.Network/vpnGateways/vpnConnections/startpacketcapture/action'
           'Microsoft.Network/vpnGateways/vpnConnections/stoppacketcapture/action'
           'Microsoft.Network/azureFirewalls/read'
+          'Microsoft.Network/azureFirewalls/packetCapture/action'
           'Microsoft.Network/azureFirewalls/packetCaptureOperation/action'
           'Microsoft.Insights/diagnosticSettings/read'
           'Microsoft.Insights/diagnosticSettings/write'

@@ -83,7 +83,7 @@ public sealed partial class DeploymentContractTests
     private static string[] Needed(bool subscriptionLevel) =>
         ArmOperations.All
             .Where(o => o.PathTemplate.StartsWith("/subscriptions/{}/providers/", StringComparison.Ordinal) == subscriptionLevel)
-            .Select(o => ArmOperations.ActionFor(o.Method, o.PathTemplate))
+            .SelectMany(o => o.RbacActions)
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .Order(StringComparer.OrdinalIgnoreCase)
             .ToArray();

@@ -1,7 +1,15 @@
 namespace CaptureOrchestrator.Azure.ResourceManager;
 
-/// <summary>One ARM request a client makes: method and path shape ("{}" for a name), and why.</summary>
-public sealed record ArmOperation(string Client, string Method, string PathTemplate, string Why);
+/// <summary>
+/// One ARM request a client makes: method and path shape ("{}" for a name), and why.
+/// <paramref name="Actions"/> names the RBAC actions when the published operation list does not
+/// follow the path rule of <see cref="ArmOperations.ActionFor"/>.
+/// </summary>
+public sealed record ArmOperation(string Client, string Method, string PathTemplate, string Why, IReadOnlyList<string>? Actions = null)
+{
+    /// <summary>The RBAC actions the request needs.</summary>
+    public IReadOnlyList<string> RbacActions => Actions ?? [ArmOperations.ActionFor(Method, PathTemplate)];
+}
 
 /// <summary>
 /// Every ARM request the clients make, in one table, so the least-privilege role in
@@ -46,7 +54,12 @@ public static class ArmOperations
         new("VpnGatewayClient", "POST", "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/vpnGateways/{}/vpnConnections/{}/startpacketcapture", "start a capture on one Virtual WAN connection"),
         new("VpnGatewayClient", "POST", "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/vpnGateways/{}/vpnConnections/{}/stoppacketcapture", "stop it (uploads the file)"),
         new("AzureFirewallClient", "GET", Firewall, "SKU and management NIC (packet capture needs one)"),
-        new("AzureFirewallClient", "POST", Firewall + "/packetCaptureOperation", "start, query and stop a firewall capture"),
+        // The published operation list names "azurefirewalls/packetCapture/action" (described as
+        // "AzureFirewallPacketCaptureOperation") and has no action for the packetCaptureOperation path.
+        // Both grant firewall packet capture only; the role holds both, so the capture is authorized
+        // whichever of the two ARM checks.
+        new("AzureFirewallClient", "POST", Firewall + "/packetCaptureOperation", "start, query and stop a firewall capture",
+            ["Microsoft.Network/azureFirewalls/packetCapture/action", "Microsoft.Network/azureFirewalls/packetCaptureOperation/action"]),
         new("DiagnosticSettingsClient", "GET", Settings, "which settings already send flow trace"),
         new("DiagnosticSettingsClient", "GET", Settings + "/{}", "read-modify-write of one setting"),
         new("DiagnosticSettingsClient", "PUT", Settings + "/{}", "switch the AZFWFlowTrace category on or off"),
