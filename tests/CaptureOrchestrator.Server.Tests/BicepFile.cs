@@ -280,7 +280,8 @@ internal sealed partial class BicepFile
     [GeneratedRegex(@"\b(?<module>\w+)\.outputs\.(?<output>\w+)")]
     private static partial Regex OutputReference();
 
-    [GeneratedRegex(@"'?(?<name>[A-Za-z_][\w-]*)'?\s*:(?!:)")]
+    // A quoted key is matched from its first letter: its quotes are blanks in Code, so it still starts an entry.
+    [GeneratedRegex(@"(?<name>[A-Za-z_][\w-]*)'?\s*:(?!:)")]
     private static partial Regex ObjectKey();
 }
 
