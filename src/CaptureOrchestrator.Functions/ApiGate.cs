@@ -20,6 +20,9 @@ public sealed class ApiGate(ServerSettings settings, TimeProvider time, ILogger<
 {
     private readonly byte[]? _key = settings.Api.SigningKey is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : null;
 
+    // Built once: the limits, and the start gate every request of this instance shares; only the client is per invocation.
+    private readonly ApiServices _api = Composition.ApiFor(settings, new UnboundWorkflowClient());
+
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(caller =>
         RateLimitPartition.GetFixedWindowLimiter(caller, _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.Api.RequestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
 
@@ -38,12 +41,12 @@ public sealed class ApiGate(ServerSettings settings, TimeProvider time, ILogger<
             return new EndpointResult(rejection);
         }
 
-        return new EndpointResult(await endpoint(request.HttpContext, Composition.ApiFor(settings, new DurableWorkflowClient(client))).ConfigureAwait(false));
+        return new EndpointResult(await endpoint(request.HttpContext, _api.WithClient(new DurableWorkflowClient(client))).ConfigureAwait(false));
     }
 
     /// <summary>For the Event Grid webhook, which authenticates with its own key instead of a signature.</summary>
     public async Task<IActionResult> UnsignedAsync(HttpRequest request, DurableTaskClient client, Func<HttpContext, ApiServices, Task<IResult>> endpoint) =>
-        new EndpointResult(await endpoint(request.HttpContext, Composition.ApiFor(settings, new DurableWorkflowClient(client))).ConfigureAwait(false));
+        new EndpointResult(await endpoint(request.HttpContext, _api.WithClient(new DurableWorkflowClient(client))).ConfigureAwait(false));
 
     public void Dispose() => _limiter.Dispose();
 

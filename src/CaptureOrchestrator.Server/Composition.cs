@@ -58,9 +58,6 @@ public sealed class Composition : IDisposable
 
     public ServerSettings Settings { get; }
 
-    /// <summary>The limits every request is validated against (configuration, read once).</summary>
-    public RequestLimits Limits => Api.Limits;
-
     public EmbeddedWorkflowEngine Engine { get; }
 
     /// <summary>The blob endpoint this server serves itself when no storage account is configured; else null.</summary>

@@ -11,4 +11,10 @@ public sealed record ApiServices(IWorkflowClient Client, RequestLimits Limits, C
 {
     /// <summary>Serializes check-then-start of new operations in this process (the per-target concurrency limit).</summary>
     internal SemaphoreSlim StartGate { get; } = new(1, 1);
+
+    /// <summary>
+    /// The same services over another workflow client (Functions binds one per invocation), sharing
+    /// this process's <see cref="StartGate"/> and the limits read at start.
+    /// </summary>
+    public ApiServices WithClient(IWorkflowClient client) => this with { Client = client };
 }
