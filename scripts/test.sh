@@ -32,7 +32,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 set +e
-dotnet test CaptureOrchestrator.Local.slnf --configuration Release "$@" 2>&1 | tee "$out"
+dotnet test CaptureOrchestrator.sln --configuration Release "$@" 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
 set -e
 
