@@ -290,7 +290,7 @@ public sealed partial class EmbeddedWorkflowEngine : IDisposable
         {
             appended.Add(command switch
             {
-                ScheduleActivity a => new ActivityScheduled(now, a.TaskId, a.Name, a.Input),
+                ScheduleActivity a => new ActivityScheduled(now, a.TaskId, a.Name, a.Input, a.Attempt),
                 StartTimer t => new TimerCreated(now, t.TaskId, t.FireAt),
                 ScheduleSubWorkflow s => new SubWorkflowScheduled(now, s.TaskId, s.Name, s.InstanceId, s.Input),
                 _ => throw new InvalidOperationException($"unknown command {command}"),

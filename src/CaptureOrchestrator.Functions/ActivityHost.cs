@@ -11,20 +11,44 @@ namespace CaptureOrchestrator.Functions;
 /// Runs an activity of the port by name. The Azure clients are built once; only the workflow client
 /// (some activities start or signal workflows) is bound per invocation, as Durable Functions hands it out.
 /// </summary>
-public sealed class ActivityHost(CaptureServices services)
+public sealed class ActivityHost
 {
-    public async Task<object?> RunAsync(string name, JsonElement input, DurableTaskClient client, FunctionContext context)
+    private readonly Func<IWorkflowClient, WorkflowRegistry> _registryFor;
+
+    public ActivityHost(CaptureServices services)
+        : this(workflows => new WorkflowRegistry().AddCaptureOrchestrator(services with { Workflows = workflows }))
     {
-        WorkflowRegistry registry = new WorkflowRegistry().AddCaptureOrchestrator(services with { Workflows = new DurableWorkflowClient(client) });
-        if (!registry.TryCreateActivity(name, out IActivity activity))
+    }
+
+    /// <param name="registryFor">The activities, given the workflow client of the invocation.</param>
+    internal ActivityHost(Func<IWorkflowClient, WorkflowRegistry> registryFor) => _registryFor = registryFor;
+
+    public Task<object?> RunAsync(string name, JsonElement invocation, DurableTaskClient client, FunctionContext context) =>
+        RunAsync(name, invocation, new DurableWorkflowClient(client), InstanceIdOf(context), context.CancellationToken);
+
+    /// <param name="name">The activity.</param>
+    /// <param name="invocation">An <see cref="ActivityInvocation"/> as the orchestration sent it.</param>
+    /// <param name="workflows">The workflow client bound to this invocation.</param>
+    /// <param name="instanceId">The calling orchestration.</param>
+    /// <param name="cancellationToken">The host is shutting down.</param>
+    /// <exception cref="InvalidOperationException">No activity of that name, or the input is not an invocation.</exception>
+    internal async Task<object?> RunAsync(string name, JsonElement invocation, IWorkflowClient workflows, string instanceId, CancellationToken cancellationToken)
+    {
+        if (!_registryFor(workflows).TryCreateActivity(name, out IActivity activity))
         {
             throw new InvalidOperationException($"no activity named '{name}' is registered");
         }
 
-        object? typed = input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
-            ? null
-            : input.Deserialize(activity.InputType, WorkflowSerializer.Options);
-        string instanceId = context.BindingContext.BindingData.TryGetValue("instanceId", out object? id) ? id?.ToString() ?? string.Empty : string.Empty;
-        return await activity.RunAsync(new WorkflowActivityContext(name, instanceId, Attempt: 1), typed, context.CancellationToken).ConfigureAwait(false);
+        ActivityInvocation call = invocation.ValueKind == JsonValueKind.Object
+            ? invocation.Deserialize<ActivityInvocation>(WorkflowSerializer.Options)!
+            : throw new InvalidOperationException($"activity '{name}' was called without an invocation envelope ({invocation.ValueKind}); it is only called by the workflows of this app");
+        object? typed = call.Input is JsonElement input && input.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null)
+            ? input.Deserialize(activity.InputType, WorkflowSerializer.Options)
+            : null;
+        return await activity.RunAsync(new WorkflowActivityContext(name, instanceId, call.Attempt), typed, cancellationToken).ConfigureAwait(false);
     }
+
+    // Durable Functions puts the calling orchestration's id into the activity's binding data.
+    private static string InstanceIdOf(FunctionContext context) =>
+        context.BindingContext.BindingData.TryGetValue("instanceId", out object? id) ? id?.ToString() ?? string.Empty : string.Empty;
 }

@@ -159,7 +159,7 @@ public sealed class WorkflowReplayerTests
 
         HistoryEvent[] more = [.. history, new ActivityFailed(T0, 0, failure), new TimerCreated(T0, 1, T0.AddSeconds(10))];
         ReplayOutcome retried = WorkflowReplayer.Replay(new Retrying(), "r", more, [new EpisodeStarted(T0.AddSeconds(10)), new TimerFired(T0.AddSeconds(10), 1)]);
-        Assert.Equal(new ScheduleActivity(2, "Flaky", null), Assert.Single(retried.NewCommands));
+        Assert.Equal(new ScheduleActivity(2, "Flaky", null, Attempt: 2), Assert.Single(retried.NewCommands));
     }
 
     [Fact]
@@ -254,6 +254,24 @@ public sealed class WorkflowReplayerTests
         Assert.Equal(ReplayState.Failed, outcome.State);
         Assert.Equal("System.InvalidOperationException", outcome.Failure!.ErrorType);
         Assert.Equal("target outside the allowed scopes", outcome.Failure.ErrorMessage);
+    }
+
+    /// <summary>Not an async method: it throws before returning a task, as an <see cref="IWorkflow"/> written by hand can.</summary>
+    private sealed class ThrowingAtOnce : IWorkflow
+    {
+        public Type InputType => typeof(object);
+
+        public Task<object?> RunAsync(IWorkflowContext context, object? input) => throw new InvalidOperationException("refused before the first step");
+    }
+
+    [Fact]
+    public void A_workflow_that_throws_before_its_first_await_fails_instead_of_escaping_the_replay()
+    {
+        ReplayOutcome outcome = WorkflowReplayer.Replay(new ThrowingAtOnce(), "x", [Started("ThrowingAtOnce", null)], []);
+
+        Assert.Equal(ReplayState.Failed, outcome.State);
+        Assert.Equal("System.InvalidOperationException", outcome.Failure!.ErrorType);
+        Assert.Equal("refused before the first step", outcome.Failure.ErrorMessage);
     }
 
     [Fact]

@@ -12,6 +12,7 @@ public enum WorkflowRuntimeStatus
 }
 
 /// <summary>What a status query returns (mirrors OrchestrationMetadata).</summary>
+/// <param name="SerializedOutput">What the workflow returned, or what the client that terminated it gave; null while it runs and when it failed (see <paramref name="FailureDetails"/>).</param>
 public sealed record WorkflowMetadata(
     string Name,
     string InstanceId,

@@ -29,8 +29,8 @@ public sealed record WorkflowStarted(DateTime Timestamp, string Name, string? In
 /// <summary>A new execution episode began: the workflow's clock reads this time from here on.</summary>
 public sealed record EpisodeStarted(DateTime Timestamp) : HistoryEvent(Timestamp);
 
-/// <summary>The workflow asked for activity <paramref name="Name"/> as task <paramref name="TaskId"/>.</summary>
-public sealed record ActivityScheduled(DateTime Timestamp, int TaskId, string Name, string? Input) : HistoryEvent(Timestamp);
+/// <summary>The workflow asked for activity <paramref name="Name"/> as task <paramref name="TaskId"/>, attempt <paramref name="Attempt"/> of its retry policy (histories written before attempts were recorded read as 1).</summary>
+public sealed record ActivityScheduled(DateTime Timestamp, int TaskId, string Name, string? Input, int Attempt = 1) : HistoryEvent(Timestamp);
 
 public sealed record ActivityCompleted(DateTime Timestamp, int TaskId, string? Result) : HistoryEvent(Timestamp);
 

@@ -56,10 +56,10 @@ internal sealed class ReplayContext : IWorkflowContext
         CallActivityAsync<object>(name, input, options);
 
     public Task<TResult> CallActivityAsync<TResult>(string name, object? input = null, WorkflowTaskOptions? options = null) =>
-        WithRetries<TResult>(options?.Retry, name, taskId => new ScheduleActivity(taskId, name, WorkflowSerializer.Serialize(input)), $"result of activity {name}");
+        WithRetries<TResult>(options?.Retry, name, (taskId, attempt) => new ScheduleActivity(taskId, name, WorkflowSerializer.Serialize(input), attempt), $"result of activity {name}");
 
     public Task<TResult> CallSubWorkflowAsync<TResult>(string name, string? instanceId = null, object? input = null, WorkflowTaskOptions? options = null) =>
-        WithRetries<TResult>(options?.Retry, name, taskId => new ScheduleSubWorkflow(taskId, name, instanceId ?? $"{InstanceId}:{taskId}", WorkflowSerializer.Serialize(input)), $"result of sub-workflow {name}");
+        WithRetries<TResult>(options?.Retry, name, (taskId, _) => new ScheduleSubWorkflow(taskId, name, instanceId ?? $"{InstanceId}:{taskId}", WorkflowSerializer.Serialize(input)), $"result of sub-workflow {name}");
 
     public Task CreateTimer(DateTime fireAt, CancellationToken cancellationToken)
     {
@@ -195,13 +195,16 @@ internal sealed class ReplayContext : IWorkflowContext
             .Select(i => i.Command)
             .ToList();
 
-    private async Task<TResult> WithRetries<TResult>(RetryPolicy? retry, string name, Func<int, WorkflowCommand> command, string what)
+    // The attempt number travels with the activity, so the activity knows it is a retry (a delivery
+    // repeated after a crash is the same attempt).
+    private async Task<TResult> WithRetries<TResult>(RetryPolicy? retry, string name, Func<int, int, WorkflowCommand> command, string what)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await Deserialize<TResult>(Schedule(command), what).ConfigureAwait(true);
+                int thisAttempt = attempt;
+                return await Deserialize<TResult>(Schedule(taskId => command(taskId, thisAttempt)), what).ConfigureAwait(true);
             }
             catch (WorkflowTaskFailedException failed) when (retry?.DelayBefore(attempt + 1, failed.FailureDetails) is { } delay)
             {

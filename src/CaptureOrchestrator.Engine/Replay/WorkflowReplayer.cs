@@ -31,7 +31,7 @@ public static class WorkflowReplayer
         {
             context.IsReplaying = history.Count > 1;
             object? input = WorkflowSerializer.Deserialize(started.Input, workflow.InputType, $"input of workflow {started.Name}");
-            Task<object?> run = workflow.RunAsync(context, input);
+            Task<object?> run = Start(workflow, context, input);
             synchronization.Drain();
 
             foreach (HistoryEvent recorded in history.Skip(1))
@@ -57,6 +57,20 @@ public static class WorkflowReplayer
         }
     }
 
+    // A workflow that throws before its first await (an IWorkflow written without async) fails the
+    // instance like one that throws later, as Durable Task fails it; the exception must not escape the step.
+    private static Task<object?> Start(IWorkflow workflow, ReplayContext context, object? input)
+    {
+        try
+        {
+            return workflow.RunAsync(context, input);
+        }
+        catch (Exception e) when (e is not NonDeterministicWorkflowException)
+        {
+            return Task.FromException<object?>(e);
+        }
+    }
+
     private static void Apply(ReplayContext context, HistoryEvent historyEvent)
     {
         switch (historyEvent)
@@ -65,7 +79,7 @@ public static class WorkflowReplayer
                 context.CurrentUtcDateTime = episode.Timestamp;
                 break;
             case ActivityScheduled scheduled:
-                context.ConfirmScheduled(scheduled.TaskId, new ScheduleActivity(scheduled.TaskId, scheduled.Name, scheduled.Input));
+                context.ConfirmScheduled(scheduled.TaskId, new ScheduleActivity(scheduled.TaskId, scheduled.Name, scheduled.Input, scheduled.Attempt));
                 break;
             case TimerCreated timer:
                 context.ConfirmScheduled(timer.TaskId, new StartTimer(timer.TaskId, timer.FireAt));

@@ -215,8 +215,8 @@ internal sealed class SqliteWorkflowStore : IDisposable
             switch (command)
             {
                 case ScheduleActivity activity:
-                    Execute(transaction, "INSERT INTO activities (instance_id, task_id, name, input) VALUES ($id, $task, $name, $input)",
-                        ("$id", instanceId), ("$task", activity.TaskId), ("$name", activity.Name), ("$input", activity.Input));
+                    Execute(transaction, "INSERT INTO activities (instance_id, task_id, name, input, attempt) VALUES ($id, $task, $name, $input, $attempt)",
+                        ("$id", instanceId), ("$task", activity.TaskId), ("$name", activity.Name), ("$input", activity.Input), ("$attempt", activity.Attempt));
                     break;
                 case StartTimer timer:
                     Enqueue(transaction, instanceId, new TimerFired(timer.FireAt, timer.TaskId), timer.FireAt);
@@ -317,7 +317,7 @@ internal sealed class SqliteWorkflowStore : IDisposable
 
         if (item is not null)
         {
-            Execute(transaction, "UPDATE activities SET leased_until = $until, attempt = attempt + 1 WHERE id = $id", ("$id", item.Id), ("$until", Ticks(now + lease)));
+            Execute(transaction, "UPDATE activities SET leased_until = $until WHERE id = $id", ("$id", item.Id), ("$until", Ticks(now + lease)));
         }
 
         scope.Commit();

@@ -62,9 +62,11 @@ internal sealed class DurableWorkflowClient(DurableTaskClient inner) : IWorkflow
                 instance.CreatedAt,
                 instance.LastUpdatedAt,
                 instance.SerializedInput,
-                instance.SerializedOutput,
+                // Durable Task puts a failed orchestration's error text where the output goes; the
+                // port keeps the output for what the workflow returned (the error is in the details).
+                instance.RuntimeStatus == OrchestrationRuntimeStatus.Failed ? null : instance.SerializedOutput,
                 instance.SerializedCustomStatus,
-                instance.FailureDetails is { } failure ? DurableRetry.Map(failure) : null);
+                instance.FailureDetails is { } failure ? DurableFailures.Map(failure) : null);
 
     // Durable Task shows an instance that continued as new as Running again; it keeps the
     // ContinuedAsNew and Canceled values only for compatibility and marks them obsolete.

@@ -25,12 +25,13 @@ public static class WorkflowTriggers
     [Function(ExpensiveLoggingSweeperWorkflow.Name)]
     public static Task<object?> ExpensiveLoggingSweeper([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context, new ExpensiveLoggingSweeperWorkflow());
 
-    private static Task<object?> RunAsync(TaskOrchestrationContext context, IWorkflow workflow)
+    /// <summary>Runs a workflow of the port as this orchestration (also what the tests register on Durable Task's worker).</summary>
+    internal static Task<object?> RunAsync(TaskOrchestrationContext context, IWorkflow workflow)
     {
-        JsonElement input = context.GetInput<JsonElement>();
-        object? typed = input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
-            ? null
-            : input.Deserialize(workflow.InputType, WorkflowSerializer.Options);
+        // Nullable: a workflow started without input has none to unbox (GetInput<JsonElement> throws then).
+        object? typed = context.GetInput<JsonElement?>() is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } input
+            ? input.Deserialize(workflow.InputType, WorkflowSerializer.Options)
+            : null;
         return workflow.RunAsync(new DurableWorkflowContext(context), typed);
     }
 }
