@@ -74,6 +74,10 @@ func keyVaultReference(vaultName string, secretName string) string => '@Microsof
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, product: 'CaptureOrchestrator' }
 
+// List settings, one app setting per element (for-expressions may not sit inside concat()).
+var allowedScopeSettings = [for (scope, i) in concat(map(targetResourceGroupNames, rgName => '${subscription().id}/resourceGroups/${rgName}'), logAnalyticsWorkspaceIds): { name: 'CaptureOrchestrator__Limits__AllowedScopes__${i}', value: scope }]
+var allowedHostSettings = [for (host, i) in allowedOutboundHosts: { name: 'CaptureOrchestrator__Notifications__AllowedHosts__${i}', value: host }]
+
 resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'
   location: location
@@ -164,9 +168,8 @@ module app 'modules/function-app.bicep' = {
       { name: 'CaptureOrchestrator__Sweeper__GraceMinutes', value: '10' }
       { name: 'CaptureOrchestrator__Sweeper__LookbackHours', value: '24' }
     ],
-    [for (rgName, i) in targetResourceGroupNames: { name: 'CaptureOrchestrator__Limits__AllowedScopes__${i}', value: '${subscription().id}/resourceGroups/${rgName}' }],
-    [for (workspaceId, i) in logAnalyticsWorkspaceIds: { name: 'CaptureOrchestrator__Limits__AllowedScopes__${length(targetResourceGroupNames) + i}', value: workspaceId }],
-    [for (host, i) in allowedOutboundHosts: { name: 'CaptureOrchestrator__Notifications__AllowedHosts__${i}', value: host }],
+    allowedScopeSettings,
+    allowedHostSettings,
     // Optional settings are left out rather than set empty (an empty URL does not bind).
     empty(teamsWebhookUrl) ? [] : [ { name: 'CaptureOrchestrator__Notifications__TeamsWebhookUrl', value: keyVaultReference(vault.outputs.name, 'teams-webhook-url') } ],
     empty(logAnalyticsEndpoint) ? [] : [ { name: 'CaptureOrchestrator__LogAnalytics__Endpoint', value: logAnalyticsEndpoint } ],

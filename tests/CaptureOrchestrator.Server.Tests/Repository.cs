@@ -7,7 +7,7 @@ namespace CaptureOrchestrator.Server.Tests;
 /// <summary>Files of the repository the tests check against, and the routes the embedded server maps.</summary>
 internal static class Repository
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => TestSupport.RepositoryRoot.Path;
 
     /// <summary>"METHOD /api/route" for every endpoint the embedded server maps, sorted.</summary>
     public static string[] ServedRoutes(WebApplication app) =>
@@ -17,17 +17,4 @@ internal static class Repository
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}"))
             .Order(StringComparer.Ordinal)
             .ToArray();
-
-    private static string FindRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CaptureOrchestrator.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found");
-    }
 }
