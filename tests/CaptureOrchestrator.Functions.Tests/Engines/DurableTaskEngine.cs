@@ -33,6 +33,9 @@ public sealed class DurableTaskEngine : IWorkflowEngine
 
     public IWorkflowClient Client { get; }
 
+    /// <summary>Durable Task's own client, as [DurableClient] binds it into a function.</summary>
+    public DurableTaskClient DurableClient => _host.Client;
+
     public static async Task<IWorkflowEngine> StartAsync(EngineSetup setup)
     {
         DurableTaskEngine? engine = null;

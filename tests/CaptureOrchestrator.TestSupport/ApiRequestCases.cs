@@ -1,0 +1,157 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CaptureOrchestrator.Core.Notifications;
+
+namespace CaptureOrchestrator.TestSupport;
+
+/// <summary>What a host answered to one API request.</summary>
+public sealed record ApiAnswer(HttpStatusCode Status, string? ContentType, string Body, string? RetryAfter)
+{
+    public JsonObject Json => JsonNode.Parse(Body)!.AsObject();
+
+    public override string ToString() => $"{(int)Status} {ContentType}: {Body}";
+}
+
+/// <summary>One of the two hosts, as a ticket system reaches it: a request in, an answer out.</summary>
+public interface IApiHost
+{
+    Task<ApiAnswer> SendAsync(HttpMethod method, string path, byte[] body, string? signature);
+
+    /// <summary>Whether anything was started (a workflow on the Functions host; an ARM call on the server).</summary>
+    Task<bool> StartedAnythingAsync();
+}
+
+/// <summary>How a case signs its request.</summary>
+public enum ApiSigning
+{
+    Valid,
+    None,
+    WrongKey,
+    TenMinutesOld,
+}
+
+/// <summary>A request that must be refused: the status, and the field its problem names (if any).</summary>
+public sealed record ApiRefusalCase(string Name, HttpMethod Method, string Path, object? Body, ApiSigning Signing, HttpStatusCode Expected, string? ProblemField = null)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// The HTTP API's request cases, one set for both hosts: the self-hosted server over HTTP and the
+/// Functions host's HTTP triggers. A host under these cases runs with <see cref="Settings"/>.
+/// </summary>
+public static class ApiRequestCases
+{
+    public const string SigningKey = "test-signing-key-0123456789abcdef";
+    public const string Subscription = "11111111-2222-3333-4444-555555555555";
+    public const string AllowedScope = $"/subscriptions/{Subscription}/resourceGroups/app";
+    public const string Vm = AllowedScope + "/providers/Microsoft.Compute/virtualMachines/vm1";
+    public const string Vm2 = AllowedScope + "/providers/Microsoft.Compute/virtualMachines/vm2";
+    public const int MaxBodyBytes = 4096;
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Settings both hosts take for these cases (configuration keys).</summary>
+    public static IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["CaptureOrchestrator:Api:SigningKey"] = SigningKey,
+        ["CaptureOrchestrator:Api:MaxBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["CaptureOrchestrator:Limits:AllowedScopes:0"] = AllowedScope,
+        ["CaptureOrchestrator:Limits:MinDurationSeconds"] = "2",
+    };
+
+    public static object Capture(string ticketId = "OPS-1", string resourceId = Vm, int durationSeconds = 60) => new
+    {
+        ticket = new { system = "jira", id = ticketId },
+        targets = new[] { new { resourceId } },
+        durationSeconds,
+    };
+
+    public static IReadOnlyList<ApiRefusalCase> Refusals { get; } =
+    [
+        new("unsigned", HttpMethod.Post, "/api/captures", Capture(), ApiSigning.None, HttpStatusCode.Unauthorized),
+        new("signed-with-another-key", HttpMethod.Post, "/api/captures", Capture(), ApiSigning.WrongKey, HttpStatusCode.Unauthorized),
+        new("signature-outside-the-window", HttpMethod.Post, "/api/captures", Capture(), ApiSigning.TenMinutesOld, HttpStatusCode.Unauthorized),
+        new("body-not-json", HttpMethod.Post, "/api/captures", "{ not json", ApiSigning.Valid, HttpStatusCode.BadRequest),
+        new("duration-out-of-range", HttpMethod.Post, "/api/captures", Capture(durationSeconds: 999_999), ApiSigning.Valid, HttpStatusCode.BadRequest, "durationSeconds"),
+        new("resource-id-with-traversal", HttpMethod.Post, "/api/captures", Capture(resourceId: "/subscriptions/x/../../etc"), ApiSigning.Valid, HttpStatusCode.BadRequest, "targets[0].resourceId"),
+        new("target-outside-the-allowed-scopes", HttpMethod.Post, "/api/captures", Capture(resourceId: $"/subscriptions/{Subscription}/resourceGroups/payments/providers/Microsoft.Compute/virtualMachines/db1"), ApiSigning.Valid, HttpStatusCode.Forbidden, "targets[0].resourceId"),
+        new("body-over-the-limit", HttpMethod.Post, "/api/captures", new string('x', MaxBodyBytes * 2), ApiSigning.Valid, HttpStatusCode.RequestEntityTooLarge),
+        new("unknown-operation", HttpMethod.Get, "/api/captures/op-doesnotexist", null, ApiSigning.Valid, HttpStatusCode.NotFound),
+        new("unsigned-cancel", HttpMethod.Post, "/api/captures/op-doesnotexist/cancel", null, ApiSigning.None, HttpStatusCode.Unauthorized),
+        new("triage-without-a-path", HttpMethod.Post, "/api/triage", new { capture = new { ticket = new { system = "jira", id = "OPS-2" }, durationSeconds = 60 } }, ApiSigning.Valid, HttpStatusCode.BadRequest, "path"),
+    ];
+
+    public static Task<ApiAnswer> SendAsync(IApiHost host, HttpMethod method, string path, object? body, ApiSigning signing = ApiSigning.Valid)
+    {
+        byte[] bytes = body switch
+        {
+            null => [],
+            string text => Encoding.UTF8.GetBytes(text),
+            _ => JsonSerializer.SerializeToUtf8Bytes(body, Web),
+        };
+        string? signature = signing switch
+        {
+            ApiSigning.Valid => HmacSignature.Create(Encoding.UTF8.GetBytes(SigningKey), bytes, DateTimeOffset.UtcNow),
+            ApiSigning.WrongKey => HmacSignature.Create(Encoding.UTF8.GetBytes("not-the-key"), bytes, DateTimeOffset.UtcNow),
+            ApiSigning.TenMinutesOld => HmacSignature.Create(Encoding.UTF8.GetBytes(SigningKey), bytes, DateTimeOffset.UtcNow.AddMinutes(-10)),
+            _ => null,
+        };
+        return host.SendAsync(method, path, bytes, signature);
+    }
+
+    /// <summary>The request is refused with its status as a problem document naming the field, and nothing starts.</summary>
+    public static async Task RefusedAsync(IApiHost host, ApiRefusalCase refusal)
+    {
+        ApiAnswer answer = await SendAsync(host, refusal.Method, refusal.Path, refusal.Body, refusal.Signing);
+
+        Assert.True(answer.Status == refusal.Expected, $"{refusal.Name}: expected {(int)refusal.Expected}, got {answer}");
+        Assert.StartsWith("application/problem+json", answer.ContentType ?? string.Empty, StringComparison.Ordinal);
+        if (refusal.ProblemField is { } field)
+        {
+            Assert.True(answer.Json["errors"]?[field] is not null, $"{refusal.Name}: the problem does not name {field}: {answer.Body}");
+        }
+
+        Assert.False(await host.StartedAnythingAsync(), $"{refusal.Name}: something was started for a refused request");
+    }
+
+    /// <summary>A valid capture is accepted (202 with its operation id and status link); a second one on its target is refused (409) naming it.</summary>
+    public static async Task AcceptedThenBusyAsync(IApiHost host)
+    {
+        ApiAnswer accepted = await SendAsync(host, HttpMethod.Post, "/api/captures", Capture("OPS-10", durationSeconds: 600));
+        Assert.True(accepted.Status == HttpStatusCode.Accepted, accepted.ToString());
+        string operationId = accepted.Json["operationId"]!.GetValue<string>();
+        Assert.StartsWith("op-", operationId, StringComparison.Ordinal);
+
+        ApiAnswer status = await SendAsync(host, HttpMethod.Get, "/api/captures/" + operationId, null);
+        Assert.True(status.Status == HttpStatusCode.OK, status.ToString());
+        Assert.Equal(operationId, status.Json["operationId"]!.GetValue<string>());
+
+        ApiAnswer busy = await SendAsync(host, HttpMethod.Post, "/api/captures", new
+        {
+            ticket = new { system = "jira", id = "OPS-11" },
+            targets = new[] { new { resourceId = Vm2 }, new { resourceId = Vm } },
+            durationSeconds = 60,
+        });
+        Assert.True(busy.Status == HttpStatusCode.Conflict, busy.ToString());
+        Assert.Contains(operationId, busy.Json["errors"]!["targets[1].resourceId"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(busy.Json["errors"]!["targets[0].resourceId"]);
+    }
+
+    /// <summary>With <paramref name="perMinute"/> allowed, the next request gets 429 and Retry-After: 60; health is not limited.</summary>
+    public static async Task RateLimitedAsync(IApiHost host, int perMinute)
+    {
+        for (int i = 0; i < perMinute; i++)
+        {
+            ApiAnswer allowed = await SendAsync(host, HttpMethod.Get, "/api/captures/op-x", null);
+            Assert.True(allowed.Status == HttpStatusCode.NotFound, allowed.ToString());
+        }
+
+        ApiAnswer limited = await SendAsync(host, HttpMethod.Get, "/api/captures/op-x", null);
+        Assert.True(limited.Status == HttpStatusCode.TooManyRequests, limited.ToString());
+        Assert.Equal("60", limited.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(host, HttpMethod.Get, "/api/health", null, ApiSigning.None)).Status);
+    }
+}
