@@ -1,7 +1,8 @@
 using CaptureOrchestrator.Azure.Compute;
 using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.Network;
-using CaptureOrchestrator.Azure.Storage;
+using Azure.Storage.Sas;
+using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Core.Workflows;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,8 +25,8 @@ public sealed record CaptureServices(
     ILoggerFactory? LoggerFactory = null)
 {
     /// <summary>The short-lived write SAS a VPN gateway or firewall uploads its capture files with.</summary>
-    public Task<Uri> UploadSasAsync(BlobContainerClient container, CancellationToken cancellationToken) =>
-        Blobs.SasAsync(container, BlobSasPermissions.Create | BlobSasPermissions.Write | BlobSasPermissions.Add, Time.GetUtcNow().Add(Settings.UploadSasLifetime), null, cancellationToken);
+    public Task<Uri> UploadSasAsync(StoreContainer container, CancellationToken cancellationToken) =>
+        container.SasAsync(BlobSasPermissions.Create | BlobSasPermissions.Write | BlobSasPermissions.Add, Time.GetUtcNow().Add(Settings.UploadSasLifetime), null, cancellationToken);
 
     public ILogger Logger<T>() => (LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<T>();
 }

@@ -8,7 +8,9 @@ using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Azure.Pipeline;
 using CaptureOrchestrator.Azure.ResourceManager;
-using CaptureOrchestrator.Azure.Storage;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.Core.Workflows;
@@ -47,7 +49,7 @@ public sealed class Composition : IDisposable
         if (LocalBlobs is not null)
         {
             LocalBlobs.BlobCreated = (container, name, length, cancellationToken) =>
-                BlobCreatedRouter.RouteAsync(Client, services.Blobs.Container(container).GetBlobUri(name), length, cancellationToken);
+                BlobCreatedRouter.RouteAsync(Client, services.Blobs.Container(container).BlobUri(name), length, cancellationToken);
         }
 
         Api = ApiFor(settings, Client);
@@ -135,18 +137,16 @@ public sealed class Composition : IDisposable
         Uri endpoint = storage.BlobEndpoint
             ?? throw new InvalidOperationException("CaptureOrchestrator:Storage:BlobEndpoint is not set: this host needs the capture storage account's blob endpoint (main.bicep sets it).");
         BlobClientOptions options = BlobOptions(storage, loggerFactory);
-        if (storage.AccountName is { } name && storage.AccountKey is { } key)
-        {
-            var sharedKey = new StorageSharedKeyCredential(name, key);
-            return new BlobStore(endpoint, uri => new BlobContainerClient(uri, sharedKey, options), signWithAccountKey: true);
-        }
-
-        return new BlobStore(endpoint, uri => new BlobContainerClient(uri, credential, options), signWithAccountKey: false);
+        return storage.AccountName is { } name && storage.AccountKey is { } key
+            ? BlobStore.WithAccountKey(() => endpoint, new StorageSharedKeyCredential(name, key), options)
+            : BlobStore.WithEntraId(endpoint, credential, options);
     }
 
     internal static BlobClientOptions BlobOptions(StorageSettings storage, ILoggerFactory loggerFactory)
     {
-        var options = new BlobClientOptions { LoggerFactory = loggerFactory };
+        var options = new BlobClientOptions();
+        options.AddPolicy(new RequestIdLoggingPolicy(loggerFactory.CreateLogger("CaptureOrchestrator.Azure.Blob"), "Blob"), HttpPipelinePosition.PerRetry);
+        options.Retry.MaxRetries = 5; // a range of a large capture that fails part-way is fetched again, up to five times
         if (storage.TrustedCertificateThumbprint is { } thumbprint)
         {
             options.Transport = PinnedTransport(thumbprint); // a blob endpoint over HTTPS with a self-signed certificate (gateways upload only to https SAS URLs)

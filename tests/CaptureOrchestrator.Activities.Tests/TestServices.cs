@@ -4,7 +4,9 @@ using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Azure.Pipeline;
 using CaptureOrchestrator.Azure.ResourceManager;
-using CaptureOrchestrator.Azure.Storage;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using CaptureOrchestrator.Activities.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace CaptureOrchestrator.Activities.Tests;
@@ -28,7 +30,7 @@ internal static class TestServices
         return new CaptureServices(
             new NetworkWatcherClient(credential, arm), new NetworkWatcherAgentClient(credential, arm), new VpnGatewayClient(credential, arm),
             new AzureFirewallClient(credential, arm), new FirewallFlowTraceClient(credential, arm), new LogsQueryClient(credential, logs),
-            new BlobStore(storage, uri => new BlobContainerClient(uri, StorageSharedKeyCredential.DevelopmentStorage), signWithAccountKey: true),
+            BlobStore.WithAccountKey(() => storage, new StorageSharedKeyCredential("unused", Convert.ToBase64String(new byte[64])), new BlobClientOptions()),
             new OrchestratorSettings(),
             new HttpClient(), null!, TimeProvider.System, loggerFactory);
     }

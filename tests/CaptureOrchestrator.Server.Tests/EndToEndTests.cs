@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using CaptureOrchestrator.Azure.Storage;
 using CaptureOrchestrator.Core.Notifications;
 using CaptureOrchestrator.TestSupport;
 
@@ -44,8 +43,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
         Assert.Contains("TCP_RESET_MIDSTREAM", codes);
 
         // The report is in storage under the operation id, and the link the ticket got reads it.
-        var reports = new BlobContainerClient(azurite.ContainerUri("reports"), StorageSharedKeyCredential.DevelopmentStorage, azurite.Options());
-        string[] stored = (await reports.GetBlobsAsync(operationId + "/")).Select(b => b.Name).ToArray();
+        string[] stored = azurite.Container("reports").GetBlobs(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, operationId + "/", CancellationToken.None).Select(b => b.Name).ToArray();
         Assert.Contains(operationId + "/report.md", stored);
         Assert.Contains(stored, n => n.EndsWith(".evidence.pcap", StringComparison.Ordinal));
         string markdownLink = result["report"]!["markdown"]!.GetValue<string>();

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using CaptureOrchestrator.Analysis.Scenarios;
 using CaptureOrchestrator.Azure.ResourceManager;
-using CaptureOrchestrator.Azure.Storage;
 using CaptureOrchestrator.TestSupport;
 
 namespace CaptureOrchestrator.Server.Tests;
@@ -257,9 +256,9 @@ public sealed partial class FakeNetworkWatcher : IAsyncDisposable
     {
         string relative = storagePath[(Storage.AccountEndpoint.AbsoluteUri.TrimEnd('/').Length + 1)..];
         string container = relative.Split('/')[0];
-        var client = new BlobContainerClient(Storage.ContainerUri(container), StorageSharedKeyCredential.DevelopmentStorage, Storage.Options());
+        global::Azure.Storage.Blobs.BlobContainerClient client = Storage.Container(container);
         client.CreateIfNotExistsAsync().GetAwaiter().GetResult();
-        client.UploadAsync(relative[(container.Length + 1)..], new MemoryStream(DemoCapture()), "application/vnd.tcpdump.pcap").GetAwaiter().GetResult();
+        client.GetBlobClient(relative[(container.Length + 1)..]).Upload(new MemoryStream(DemoCapture()), new global::Azure.Storage.Blobs.Models.BlobUploadOptions { HttpHeaders = new() { ContentType = "application/vnd.tcpdump.pcap" } });
     }
 
     private static Reply Json(int status, JsonObject body) => new(status, body.ToJsonString());

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using CaptureOrchestrator.Azure.Storage;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.TestSupport;
 
@@ -44,9 +43,9 @@ public sealed class FirewallCaptureTests(Azurite azurite)
         System.Collections.Specialized.NameValueCollection query = System.Web.HttpUtility.ParseQueryString(sas.Query);
         Assert.Equal((Uri.UriSchemeHttps, "c"), (sas.Scheme, query["sr"]));
         Assert.All(query["sp"]!, p => Assert.Contains(p, "acw"));
-        var container = new BlobContainerClient(new Uri(sas.GetLeftPart(UriPartial.Path)), StorageSharedKeyCredential.DevelopmentStorage, azurite.Options());
+        var container = new global::Azure.Storage.Blobs.BlobContainerClient(new Uri(sas.GetLeftPart(UriPartial.Path)), Azurite.DevelopmentKey, azurite.Options());
         string fileName = start["fileName"]!.GetValue<string>();
-        Assert.Equal([$"{fileName}_0.pcap", $"{fileName}_1.pcap"], (await container.GetBlobsAsync()).Select(b => b.Name));
+        Assert.Equal([$"{fileName}_0.pcap", $"{fileName}_1.pcap"], container.GetBlobs().Select(b => b.Name));
         Assert.Contains("fw1", Assert.Single(rig.TeamsCards), StringComparison.Ordinal);
     }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using CaptureOrchestrator.Azure.Storage;
 using CaptureOrchestrator.TestSupport;
 
 namespace CaptureOrchestrator.Server.Tests;
@@ -38,8 +37,8 @@ public sealed class GatewayCaptureTests(Azurite azurite)
         Assert.All(permissions, p => Assert.Contains(p, "acw"));
         Assert.DoesNotContain('r', permissions);
 
-        var container = new BlobContainerClient(new Uri(sas.GetLeftPart(UriPartial.Path)), StorageSharedKeyCredential.DevelopmentStorage, azurite.Options());
-        Assert.Equal(["vpngw1_capture.pcap"], (await container.GetBlobsAsync()).Select(b => b.Name));
+        var container = new global::Azure.Storage.Blobs.BlobContainerClient(new Uri(sas.GetLeftPart(UriPartial.Path)), Azurite.DevelopmentKey, azurite.Options());
+        Assert.Equal(["vpngw1_capture.pcap"], container.GetBlobs().Select(b => b.Name));
         Assert.Contains("vpngw1", Assert.Single(rig.TeamsCards), StringComparison.Ordinal);
     }
 }

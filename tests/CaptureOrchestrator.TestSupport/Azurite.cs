@@ -6,7 +6,8 @@ using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using CaptureOrchestrator.Azure.Pipeline;
-using CaptureOrchestrator.Azure.Storage;
+using Azure.Storage;
+using Azure.Storage.Blobs;
 
 namespace CaptureOrchestrator.TestSupport;
 
@@ -165,6 +166,12 @@ public partial class Azurite : IAsyncLifetime
         string thumbprint = _certificate?.Thumbprint ?? string.Empty;
         return new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Thumbprint == thumbprint });
     }
+
+    /// <summary>Azurite's well-known development account (public, documented, not a secret).</summary>
+    public static StorageSharedKeyCredential DevelopmentKey { get; } = new("devstoreaccount1", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==");
+
+    /// <summary>An Azure.Storage.Blobs client of a container, with the development key (what a test reads back with).</summary>
+    public BlobContainerClient Container(string name) => new(ContainerUri(name), DevelopmentKey, Options());
 
     /// <summary>The account's blob endpoint, e.g. http://127.0.0.1:PORT/devstoreaccount1.</summary>
     public Uri AccountEndpoint => new(BlobEndpoint.GetLeftPart(UriPartial.Authority) + "/devstoreaccount1");

@@ -4,7 +4,7 @@ using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Analysis.Reporting;
 using CaptureOrchestrator.Analysis.Writing;
-using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Workflows;
@@ -31,7 +31,7 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
 
     private async Task<TargetAnalysis> AnalyzeAsync(AnalyzeCaptureInput input, CancellationToken cancellationToken)
     {
-        BlobContainerClient reports = services.Blobs.Container(services.Settings.ReportsContainer);
+        StoreContainer reports = services.Blobs.Container(services.Settings.ReportsContainer);
         await AzureErrors.Classify("create the reports container", () => reports.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
         // Empty files (firewall instances that matched nothing) say nothing beside a file with packets; alone, one of them is the answer.
         CaptureFile[] withPackets = [.. input.Files.Where(f => f.Length > 0)];
@@ -53,12 +53,12 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
         string verdict = input.Files.Count == 1 ? lead.Verdict
             : empty == 0 ? $"{lead.Verdict} ({input.Files.Count} capture files)"
             : $"{lead.Verdict} ({input.Files.Count} capture files, {empty} empty: no matching packet passed those instances)";
-        return new TargetAnalysis(verdict, findings, perFile.Sum(f => f.Report.Capture.PacketCount), perFile.Sum(f => f.Report.FlowSummary.Total), reports.GetBlobUri(leadBlob).AbsoluteUri);
+        return new TargetAnalysis(verdict, findings, perFile.Sum(f => f.Report.Capture.PacketCount), perFile.Sum(f => f.Report.FlowSummary.Total), reports.BlobUri(leadBlob).AbsoluteUri);
     }
 
-    private async Task<(AnalysisReport, string)> AnalyzeFileAsync(AnalyzeCaptureInput input, CaptureFile file, BlobContainerClient reports, CancellationToken cancellationToken)
+    private async Task<(AnalysisReport, string)> AnalyzeFileAsync(AnalyzeCaptureInput input, CaptureFile file, StoreContainer reports, CancellationToken cancellationToken)
     {
-        (BlobContainerClient container, string blobName) = services.Blobs.Locate(file.BlobUrl);
+        (StoreContainer container, string blobName) = services.Blobs.Locate(file.BlobUrl);
         string fileName = blobName[(blobName.LastIndexOf('/') + 1)..];
         var context = new DiagnosisContext { PathCrossesVpn = input.Target.Kind is TargetKind.VpnGateway or TargetKind.VpnConnection or TargetKind.VirtualWanGateway or TargetKind.VirtualWanConnection };
 
@@ -89,7 +89,7 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
             using var evidence = new MemoryStream();
             EvidenceWriter.Write(again, diagnosis.Findings, evidence);
             evidence.Position = 0;
-            await reports.UploadAsync(stem + ".evidence.pcap", evidence, "application/vnd.tcpdump.pcap", cancellationToken: cancellationToken).ConfigureAwait(false);
+            await reports.UploadAsync(stem + ".evidence.pcap", evidence, "application/vnd.tcpdump.pcap", overwrite: true, cancellationToken).ConfigureAwait(false);
         }
 
         return (report, stem + ".json");
@@ -107,7 +107,7 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
         return capture;
     }
 
-    private static async Task UploadTextAsync(BlobContainerClient container, string name, string contentType, Action<TextWriter> write, CancellationToken cancellationToken)
+    private static async Task UploadTextAsync(StoreContainer container, string name, string contentType, Action<TextWriter> write, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         using (var writer = new StreamWriter(buffer, leaveOpen: true))
@@ -116,7 +116,7 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
         }
 
         buffer.Position = 0;
-        await container.UploadAsync(name, buffer, contentType, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await container.UploadAsync(name, buffer, contentType, overwrite: true, cancellationToken).ConfigureAwait(false);
     }
 
     // Report severities are the engine's, lower-cased: error, warning, info.

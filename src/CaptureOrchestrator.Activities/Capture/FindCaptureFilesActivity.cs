@@ -1,4 +1,5 @@
-using CaptureOrchestrator.Azure.Storage;
+using Azure.Storage.Blobs.Models;
+using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Workflows;
@@ -12,21 +13,22 @@ internal sealed class FindCaptureFilesActivity(CaptureServices services) : Activ
 
     public override async Task<CaptureFile[]> RunAsync(WorkflowActivityContext context, CaptureSession session, CancellationToken cancellationToken)
     {
-        (BlobContainerClient container, string prefix) = await AzureErrors.Classify("locate the capture files", () => Task.FromResult(services.Blobs.Locate(session.FileLocation))).ConfigureAwait(false);
+        (StoreContainer container, string prefix) = await AzureErrors.Classify("locate the capture files", () => Task.FromResult(services.Blobs.Locate(session.FileLocation))).ConfigureAwait(false);
         IReadOnlyList<BlobItem> blobs = await AzureErrors.Classify("list the capture files", () => ListAsync(container, prefix, cancellationToken)).ConfigureAwait(false);
         // A firewall instance that saw no matching packet writes an empty file (FACTS.md (d) 5): that is an answer, not a missing file.
         bool emptyIsAnAnswer = session.Target.Kind == TargetKind.Firewall;
         return blobs
-            .Where(b => (b.ContentLength > 0 || emptyIsAnAnswer) && CaptureExtensions.Any(e => b.Name.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
-            .Select(b => new CaptureFile(container.GetBlobUri(b.Name).AbsoluteUri, b.ContentLength))
+            .Select(b => (b.Name, Length: b.Properties.ContentLength ?? 0))
+            .Where(b => (b.Length > 0 || emptyIsAnAnswer) && CaptureExtensions.Any(e => b.Name.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+            .Select(b => new CaptureFile(container.BlobUri(b.Name).AbsoluteUri, b.Length))
             .ToArray();
     }
 
-    private static async Task<IReadOnlyList<BlobItem>> ListAsync(BlobContainerClient container, string prefix, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<BlobItem>> ListAsync(StoreContainer container, string prefix, CancellationToken cancellationToken)
     {
         try
         {
-            return await container.GetBlobsAsync(prefix.Length == 0 ? null : prefix, cancellationToken).ConfigureAwait(false);
+            return await container.ListAsync(prefix, cancellationToken).ConfigureAwait(false);
         }
         catch (global::Azure.RequestFailedException ex) when (ex.Status == 404)
         {

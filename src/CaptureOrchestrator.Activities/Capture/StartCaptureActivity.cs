@@ -1,5 +1,5 @@
 using CaptureOrchestrator.Azure.Network;
-using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
@@ -50,7 +50,7 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
 
     private async Task<CaptureSession> StartVpnAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
     {
-        BlobContainerClient container = await TargetContainerAsync(input, target, cancellationToken).ConfigureAwait(false);
+        StoreContainer container = await TargetContainerAsync(input, target, cancellationToken).ConfigureAwait(false);
         await AzureErrors.Classify("start the gateway packet capture", () =>
             services.Vpn.StartPacketCaptureAsync(target.ResourceId, CaptureFilters.ForVpnGateway(input.Filter), target.LinkConnections.Count > 0 ? target.LinkConnections : null, cancellationToken)).ConfigureAwait(false);
         return new CaptureSession(input.OperationId, input.Ticket, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, 1, services.Time.GetUtcNow().UtcDateTime);
@@ -58,7 +58,7 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
 
     private async Task<CaptureSession> StartFirewallAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
     {
-        BlobContainerClient container = await TargetContainerAsync(input, target, cancellationToken).ConfigureAwait(false);
+        StoreContainer container = await TargetContainerAsync(input, target, cancellationToken).ConfigureAwait(false);
         Uri sas = await services.UploadSasAsync(container, cancellationToken).ConfigureAwait(false);
         var definition = new FirewallPacketCaptureDefinition
         {
@@ -85,9 +85,9 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
     }
 
     /// <summary>Gateways and firewalls write into a container of their own per target (their file names are not documented).</summary>
-    private async Task<BlobContainerClient> TargetContainerAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
+    private async Task<StoreContainer> TargetContainerAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
     {
-        BlobContainerClient container = services.Blobs.Container(CaptureNames.ForTarget(input.OperationId, target));
+        StoreContainer container = services.Blobs.Container(CaptureNames.ForTarget(input.OperationId, target));
         await AzureErrors.Classify("create the capture container", () => container.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
         return container;
     }

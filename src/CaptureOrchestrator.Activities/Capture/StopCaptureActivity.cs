@@ -1,4 +1,4 @@
-using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
@@ -21,7 +21,7 @@ internal sealed class StopCaptureActivity(CaptureServices services) : Activity<C
                 await AzureErrors.Classify("stop the firewall packet capture", () => services.Firewall.StopPacketCaptureAsync(target.ResourceId, cancellationToken)).ConfigureAwait(false);
                 break;
             default:
-                (BlobContainerClient container, _) = services.Blobs.Locate(session.FileLocation + "/");
+                (StoreContainer container, _) = services.Blobs.Locate(session.FileLocation + "/");
                 Uri sas = await services.UploadSasAsync(container, cancellationToken).ConfigureAwait(false);
                 await AzureErrors.Classify("stop the gateway packet capture", () =>
                     services.Vpn.StopPacketCaptureAsync(target.ResourceId, sas, target.LinkConnections.Count > 0 ? target.LinkConnections : null, cancellationToken)).ConfigureAwait(false);

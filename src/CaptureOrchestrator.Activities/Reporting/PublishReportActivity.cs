@@ -2,7 +2,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CaptureOrchestrator.Activities.Telemetry;
-using CaptureOrchestrator.Azure.Storage;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Sas;
+using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Workflows;
 
@@ -16,7 +18,7 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
 {
     public override async Task<ReportLinks> RunAsync(WorkflowActivityContext context, PublishReportInput input, CancellationToken cancellationToken)
     {
-        BlobContainerClient reports = services.Blobs.Container(services.Settings.ReportsContainer);
+        StoreContainer reports = services.Blobs.Container(services.Settings.ReportsContainer);
         await AzureErrors.Classify("create the reports container", () => reports.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
         string prefix = input.Operation.OperationId + "/";
 
@@ -28,22 +30,22 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
             ["durationSeconds"] = input.Operation.DurationSeconds,
             ["targets"] = JsonSerializer.SerializeToNode(input.Targets, WorkflowSerializer.Options),
         };
-        await reports.UploadAsync(prefix + "report.json", new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))), "application/json", cancellationToken: cancellationToken).ConfigureAwait(false);
-        await reports.UploadAsync(prefix + "report.md", new MemoryStream(Encoding.UTF8.GetBytes(Markdown(input))), "text/markdown", cancellationToken: cancellationToken).ConfigureAwait(false);
+        await reports.UploadAsync(prefix + "report.json", new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))), "application/json", overwrite: true, cancellationToken).ConfigureAwait(false);
+        await reports.UploadAsync(prefix + "report.md", new MemoryStream(Encoding.UTF8.GetBytes(Markdown(input))), "text/markdown", overwrite: true, cancellationToken).ConfigureAwait(false);
 
         DateTimeOffset expiry = services.Time.GetUtcNow().Add(services.Settings.ReportLinkLifetime);
-        IReadOnlyList<BlobItem> evidence = (await reports.GetBlobsAsync(prefix, cancellationToken).ConfigureAwait(false))
+        IReadOnlyList<BlobItem> evidence = (await reports.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
             .Where(b => b.Name.EndsWith(".evidence.pcap", StringComparison.Ordinal))
             .ToArray();
         var evidenceLinks = new List<string>();
         foreach (BlobItem blob in evidence)
         {
-            evidenceLinks.Add((await services.Blobs.SasAsync(reports, BlobSasPermissions.Read, expiry, blob.Name, cancellationToken).ConfigureAwait(false)).AbsoluteUri);
+            evidenceLinks.Add((await reports.SasAsync(BlobSasPermissions.Read, expiry, blob.Name, cancellationToken).ConfigureAwait(false)).AbsoluteUri);
         }
 
         var links = new ReportLinks(
-            (await services.Blobs.SasAsync(reports, BlobSasPermissions.Read, expiry, prefix + "report.json", cancellationToken).ConfigureAwait(false)).AbsoluteUri,
-            (await services.Blobs.SasAsync(reports, BlobSasPermissions.Read, expiry, prefix + "report.md", cancellationToken).ConfigureAwait(false)).AbsoluteUri,
+            (await reports.SasAsync(BlobSasPermissions.Read, expiry, prefix + "report.json", cancellationToken).ConfigureAwait(false)).AbsoluteUri,
+            (await reports.SasAsync(BlobSasPermissions.Read, expiry, prefix + "report.md", cancellationToken).ConfigureAwait(false)).AbsoluteUri,
             evidenceLinks);
         CountOutcome(input);
         return links;

@@ -117,7 +117,7 @@ internal sealed partial class FindExpensiveLoggingActivity(CaptureServices servi
     {
         try
         {
-            return (await services.Blobs.Container(container).GetBlobsAsync(null, cancellationToken).ConfigureAwait(false)).Count > 0;
+            return (await services.Blobs.Container(container).ListAsync(null, cancellationToken).ConfigureAwait(false)).Count > 0;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

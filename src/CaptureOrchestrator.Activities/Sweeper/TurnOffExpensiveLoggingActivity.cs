@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using CaptureOrchestrator.Azure.Network;
-using CaptureOrchestrator.Azure.Storage;
+using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.Core.Sweeper;
@@ -76,7 +76,7 @@ internal sealed class TurnOffExpensiveLoggingActivity(CaptureServices services) 
     /// <summary>A VPN gateway cannot be asked whether it captures; stopping it uploads what it has into the operation's container.</summary>
     private async Task<bool> GatewayCaptureAsync(TargetCaptureReceipt receipt, CancellationToken cancellationToken)
     {
-        BlobContainerClient container = services.Blobs.Container(receipt.Container);
+        StoreContainer container = services.Blobs.Container(receipt.Container);
         await AzureErrors.Classify("create the capture container", () => container.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
         Uri sas = await services.UploadSasAsync(container, cancellationToken).ConfigureAwait(false);
         bool wasRunning;

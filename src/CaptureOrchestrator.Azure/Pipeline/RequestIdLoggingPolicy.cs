@@ -10,7 +10,7 @@ namespace CaptureOrchestrator.Azure.Pipeline;
 /// Logs one line per HTTP attempt with the service's request ids, which is what Azure support asks
 /// for first. The query string is never logged: for blob URLs it can hold a SAS signature.
 /// </summary>
-internal sealed partial class RequestIdLoggingPolicy(ILogger logger, string service) : HttpPipelinePolicy
+public sealed partial class RequestIdLoggingPolicy(ILogger logger, string service) : HttpPipelinePolicy
 {
     private static readonly string[] RequestIdHeaders = ["x-ms-request-id", "x-ms-correlation-request-id"];
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using CaptureOrchestrator.Azure.Storage;
 
 namespace CaptureOrchestrator.Server.LocalStorage;
 
@@ -23,12 +22,12 @@ internal static partial class LocalBlobAccount
             : throw new InvalidOperationException($"CaptureOrchestrator:Storage:AccountName '{name}' is not a storage account name (3-24 lowercase letters and digits, not 'api').");
     }
 
-    public static StorageSharedKeyCredential Open(StorageSettings storage, string dataFolder)
+    public static LocalBlobKey Open(StorageSettings storage, string dataFolder)
     {
         string name = NameOf(storage);
         if (storage.AccountKey is { } configured)
         {
-            return new StorageSharedKeyCredential(name, configured);
+            return new LocalBlobKey(name, configured);
         }
 
         string file = Path.Combine(dataFolder, "blob-account.key");
@@ -51,7 +50,7 @@ internal static partial class LocalBlobAccount
             }
         }
 
-        return new StorageSharedKeyCredential(name, File.ReadAllText(file).Trim());
+        return new LocalBlobKey(name, File.ReadAllText(file).Trim());
     }
 
     [GeneratedRegex("^[a-z0-9]{3,24}$")]

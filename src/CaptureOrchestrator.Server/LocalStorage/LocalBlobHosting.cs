@@ -1,13 +1,13 @@
-using CaptureOrchestrator.Activities;
-using CaptureOrchestrator.Azure.Storage;
+using Azure.Storage.Blobs;
+using CaptureOrchestrator.Activities.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace CaptureOrchestrator.Server.LocalStorage;
 
 /// <summary>
 /// Puts the local blob store together: files under the data folder, the endpoint serving them at
-/// <c>{server}/{account}</c>, and the orchestrator's store as a client of that endpoint (signed with
-/// the account key) whose links point at the public address.
+/// <c>{server}/{account}</c>, and the orchestrator's store as an Azure.Storage.Blobs client of that
+/// endpoint (signed with the account key) whose links point at the public address.
 /// </summary>
 internal static class LocalBlobHosting
 {
@@ -18,13 +18,13 @@ internal static class LocalBlobHosting
             throw new InvalidOperationException($"CaptureOrchestrator:Storage:CaptureAccountResourceId is set ({captureAccount}) but Storage:BlobEndpoint is not: Network Watcher would write VM captures to that account, which the local blob store cannot read. Set Storage:BlobEndpoint to its blob endpoint.");
         }
 
-        StorageSharedKeyCredential account = LocalBlobAccount.Open(settings.Storage, settings.DataFolder);
+        LocalBlobKey account = LocalBlobAccount.Open(settings.Storage, settings.DataFolder);
         var service = new LocalBlobService(new LocalBlobFiles(Path.Combine(settings.DataFolder, "blobs")), account, time, loggerFactory.CreateLogger<LocalBlobService>());
         BlobClientOptions options = Composition.BlobOptions(settings.Storage, loggerFactory);
-        var store = new BlobStore(
+        BlobStore store = BlobStore.WithAccountKey(
             () => AccountUri(addresses.ForSelf()),
-            uri => new BlobContainerClient(uri, account, options),
-            signWithAccountKey: true,
+            account.Credential,
+            options,
             () => AccountUri(settings.PublicUrl ?? addresses.ForOthers()));
         return (service, store);
 

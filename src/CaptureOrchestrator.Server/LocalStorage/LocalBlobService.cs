@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
-using CaptureOrchestrator.Azure.Storage;
+using Azure.Storage.Sas;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -16,7 +16,7 @@ namespace CaptureOrchestrator.Server.LocalStorage;
 /// orchestrator's own client signs with the account key; report links and gateway uploads carry a
 /// SAS. Anything else is refused: every request is authenticated, and a SAS grants only its letters.
 /// </summary>
-internal sealed partial class LocalBlobService(LocalBlobFiles files, StorageSharedKeyCredential account, TimeProvider time, ILogger<LocalBlobService> logger)
+internal sealed partial class LocalBlobService(LocalBlobFiles files, LocalBlobKey account, TimeProvider time, ILogger<LocalBlobService> logger)
 {
     private const string ServiceVersion = "2024-11-04";
     private const int MaxListResults = 5000;
@@ -126,7 +126,9 @@ internal sealed partial class LocalBlobService(LocalBlobFiles files, StorageShar
             throw new LocalBlobException(412, "ConditionNotMet", "The condition specified using HTTP conditional header(s) is not met.");
         }
 
-        (long offset, long count) = Range(http.Request.Headers["x-ms-range"].FirstOrDefault() ?? http.Request.Headers.Range.FirstOrDefault(), blob.Length);
+        string? range = http.Request.Headers["x-ms-range"].FirstOrDefault() ?? http.Request.Headers.Range.FirstOrDefault();
+        bool ranged = !string.IsNullOrEmpty(range);
+        (long offset, long count) = Range(range, blob.Length);
         await using FileStream content = files.OpenRead(request.Container, request.Blob!);
         if (content.Length != blob.Length)
         {
@@ -135,8 +137,10 @@ internal sealed partial class LocalBlobService(LocalBlobFiles files, StorageShar
 
         WriteProperties(http.Response, blob);
         http.Response.ContentLength = count;
-        if (count != blob.Length)
+        if (ranged)
         {
+            // As the service does: a ranged read answers 206 with Content-Range even when the range
+            // covers the whole blob (Azure.Storage.Blobs' OpenRead learns the blob's length from it).
             http.Response.StatusCode = StatusCodes.Status206PartialContent;
             http.Response.Headers.ContentRange = $"bytes {offset}-{offset + count - 1}/{blob.Length}";
         }
@@ -263,7 +267,7 @@ internal sealed partial class LocalBlobService(LocalBlobFiles files, StorageShar
             account.AccountName,
             request.EscapedPath,
             request.EscapedQuery);
-        byte[] expected = Encoding.ASCII.GetBytes(account.ComputeHmacSha256(stringToSign));
+        byte[] expected = Encoding.ASCII.GetBytes(account.Sign(stringToSign));
         if (!CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(authorization[prefix.Length..])))
         {
             throw new LocalBlobException(403, "AuthenticationFailed", "Server failed to authenticate the request: the SharedKey signature does not match (wrong key?).");

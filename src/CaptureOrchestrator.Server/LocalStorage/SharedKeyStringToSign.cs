@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 
-namespace CaptureOrchestrator.Azure.Storage;
+namespace CaptureOrchestrator.Server.LocalStorage;
 
 /// <summary>
-/// The Blob service's SharedKey string-to-sign: what the client signs with the account key and what
-/// a blob endpoint recomputes to check it (the local blob store does), so both sides share one definition.
+/// The Blob service's SharedKey string-to-sign, as the service defines it: what a client
+/// (Azure.Storage.Blobs with a StorageSharedKeyCredential) signs with the account key, recomputed by
+/// the local blob store to check it. Tests sign with the SDK and check here.
 /// </summary>
-public static class SharedKeyStringToSign
+internal static class SharedKeyStringToSign
 {
     /// <param name="method">The HTTP method, upper case.</param>
     /// <param name="headers">Every request header, by name (case-insensitive lookup is done here).</param>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace CaptureOrchestrator.Azure.Tests.Support;
+namespace CaptureOrchestrator.TestSupport;
 
 /// <summary>
 /// A loopback TCP proxy that can cut one connection after it has carried a given number of bytes
