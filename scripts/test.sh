@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the solution on a fresh machine: installs what the tests use, then
-# `dotnet test`. Prints one closing line "tests: N passed, N failed, N skipped".
+# Runs every test of the solution on a fresh machine: installs what the tests use (tshark, Azurite),
+# then `dotnet test CaptureOrchestrator.sln`, which restores and builds everything, the Azure
+# Functions host and the Bicep CLI package included. Prints one closing line "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
