@@ -45,8 +45,6 @@ public static class BicepCli
             start.ArgumentList.Add(argument);
         }
 
-        // No telemetry and no update check: the CLI is run offline, many times a day.
-        start.Environment["BICEP_TELEMETRY_ENABLED"] = "false";
         using Process process = Process.Start(start)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
