@@ -52,7 +52,8 @@ public sealed class Composition : IDisposable
                 BlobCreatedRouter.RouteAsync(Client, services.Blobs.Container(container).BlobUri(name), length, cancellationToken);
         }
 
-        Api = ApiFor(settings, Client);
+        BlobStore? uploads = localStore;
+        Api = ApiFor(settings, Client, uploads is null ? null : () => uploads.LinkEndpoint);
         _phases = new OperationPhases(Engine);
     }
 
@@ -71,12 +72,16 @@ public sealed class Composition : IDisposable
     public ApiServices Api { get; }
 
     /// <summary>What the HTTP endpoints use, over a given workflow client (both hosts).</summary>
-    public static ApiServices ApiFor(ServerSettings settings, IWorkflowClient client) => new(
+    /// <param name="settings">The configuration.</param>
+    /// <param name="client">The workflow client.</param>
+    /// <param name="uploadEndpoint">Where gateways and firewalls upload, when not the configured account (the local store's public address).</param>
+    public static ApiServices ApiFor(ServerSettings settings, IWorkflowClient client, Func<Uri?>? uploadEndpoint = null) => new(
         client,
         settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts),
         new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds },
         settings.Notifications.TeamsWebhookUrl is null ? ["ticket"] : ["teams", "ticket"],
-        settings);
+        settings,
+        new TargetSupport(settings, uploadEndpoint ?? (() => settings.Storage.BlobEndpoint)));
 
     public void Dispose()
     {

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace CaptureOrchestrator.Server;
 
 /// <summary>The self-hosted server: the HTTP API on the embedded engine.</summary>
-public static class ServerHost
+public static partial class ServerHost
 {
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
@@ -62,6 +62,7 @@ public static class ServerHost
         });
 
         WebApplication app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => WarnAboutUnservedTargets(app.Services));
         if (settings.Storage.BlobEndpoint is null)
         {
             // Before the API's rate limit and signature: every blob request is authenticated by the store itself.
@@ -79,4 +80,17 @@ public static class ServerHost
         EventGridEndpoints.Map(api);
         return app;
     }
+
+    /// <summary>Says at start-up which target kinds this server would refuse, and what to set (the same rule refuses the requests).</summary>
+    private static void WarnAboutUnservedTargets(IServiceProvider services)
+    {
+        ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("CaptureOrchestrator.Server");
+        foreach ((Core.Requests.TargetKind kind, string why) in services.GetRequiredService<Composition>().Api.Support.Unserved())
+        {
+            LogUnserved(logger, kind, why);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} targets will be refused: {Why}")]
+    private static partial void LogUnserved(ILogger logger, Core.Requests.TargetKind kind, string why);
 }

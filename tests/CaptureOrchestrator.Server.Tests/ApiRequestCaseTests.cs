@@ -42,6 +42,14 @@ public sealed class ApiRequestCaseTests(PlainAzurite azurite)
     }
 
     [AzuriteFact]
+    public async Task Identical_requests_sent_at_once_create_one_operation_and_say_so_once()
+    {
+        await using OrchestratorRig rig = await StartAsync();
+
+        await ApiRequestCases.ConcurrentRetriesCreateOneOperationAsync(new ServerApiHost(rig));
+    }
+
+[AzuriteFact]
     public async Task A_caller_over_its_rate_gets_429_with_retry_after_while_health_stays_up()
     {
         await using OrchestratorRig rig = await StartAsync(("CaptureOrchestrator:Api:RequestsPerMinute", "3"));

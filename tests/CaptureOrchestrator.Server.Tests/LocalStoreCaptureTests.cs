@@ -55,4 +55,26 @@ public sealed class LocalStoreCaptureTests
         Assert.Contains("no capture storage account", errors["targets[1].resourceId"]!.ToJsonString(), StringComparison.Ordinal);
         Assert.Empty(rig.Arm.Server.Requests);
     }
+
+    [Fact]
+    public async Task Without_an_https_address_gateway_and_firewall_targets_are_refused_up_front_naming_the_fix()
+    {
+        // Plain HTTP only: the upload SAS would be http://, and gateways and firewalls upload only to https.
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(storage: null, settings =>
+        {
+            settings["urls"] = "http://127.0.0.1:0";
+            settings.Remove("Kestrel:Certificates:Default:Path");
+            settings.Remove("Kestrel:Certificates:Default:Password");
+        });
+
+        HttpResponseMessage refused = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures",
+            OrchestratorRig.CaptureRequest("INC0060004", filter: new Core.Requests.TrafficFilterRequest(LocalIp: "10.1.0.4", RemoteIp: "10.2.0.20", RemotePort: 443), targets: [FakeNetworkWatcher.VpnGateway, FakeNetworkWatcher.Firewall]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        JsonObject errors = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!.AsObject();
+        Assert.Equal(["targets[0].resourceId", "targets[1].resourceId"], errors.Select(e => e.Key));
+        Assert.All(errors, e => Assert.Contains("upload capture files only to an https URL", e.Value!.ToJsonString(), StringComparison.Ordinal));
+        Assert.Contains("PublicUrl", errors["targets[0].resourceId"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Empty(rig.Arm.Server.Requests); // no capture was started on the gateway to fail at stop
+    }
 }

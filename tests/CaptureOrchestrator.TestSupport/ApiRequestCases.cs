@@ -77,6 +77,7 @@ public static class ApiRequestCases
         new("body-not-json", HttpMethod.Post, "/api/captures", "{ not json", ApiSigning.Valid, HttpStatusCode.BadRequest),
         new("duration-out-of-range", HttpMethod.Post, "/api/captures", Capture(durationSeconds: 999_999), ApiSigning.Valid, HttpStatusCode.BadRequest, "durationSeconds"),
         new("resource-id-with-traversal", HttpMethod.Post, "/api/captures", Capture(resourceId: "/subscriptions/x/../../etc"), ApiSigning.Valid, HttpStatusCode.BadRequest, "targets[0].resourceId"),
+        new("resource-name-with-a-right-to-left-override", HttpMethod.Post, "/api/captures", Capture(resourceId: AllowedScope + "/providers/Microsoft.Compute/virtualMachines/vm\u202Egpj.1"), ApiSigning.Valid, HttpStatusCode.BadRequest, "targets[0].resourceId"),
         new("target-outside-the-allowed-scopes", HttpMethod.Post, "/api/captures", Capture(resourceId: $"/subscriptions/{Subscription}/resourceGroups/payments/providers/Microsoft.Compute/virtualMachines/db1"), ApiSigning.Valid, HttpStatusCode.Forbidden, "targets[0].resourceId"),
         new("body-over-the-limit", HttpMethod.Post, "/api/captures", new string('x', MaxBodyBytes * 2), ApiSigning.Valid, HttpStatusCode.RequestEntityTooLarge),
         new("unknown-operation", HttpMethod.Get, "/api/captures/op-doesnotexist", null, ApiSigning.Valid, HttpStatusCode.NotFound),
@@ -138,6 +139,23 @@ public static class ApiRequestCases
         Assert.True(busy.Status == HttpStatusCode.Conflict, busy.ToString());
         Assert.Contains(operationId, busy.Json["errors"]!["targets[1].resourceId"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Null(busy.Json["errors"]!["targets[0].resourceId"]);
+    }
+
+    /// <summary>Identical requests sent at once (a ticket system retrying): one operation, and exactly one answer says it created it.</summary>
+    public static async Task ConcurrentRetriesCreateOneOperationAsync(IApiHost host)
+    {
+        object request = new
+        {
+            ticket = new { system = "jira", id = "OPS-20", clientRequestId = "retry-1" },
+            targets = new[] { new { resourceId = Vm } },
+            durationSeconds = 600,
+        };
+
+        ApiAnswer[] answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => Task.Run(() => SendAsync(host, HttpMethod.Post, "/api/captures", request))));
+
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.Accepted, a.ToString()));
+        Assert.Single(answers.Select(a => a.Json["operationId"]!.GetValue<string>()).Distinct());
+        Assert.Equal(1, answers.Count(a => a.Json["created"]!.GetValue<bool>()));
     }
 
     /// <summary>With <paramref name="perMinute"/> allowed, the next request gets 429 and Retry-After: 60; health is not limited.</summary>

@@ -55,6 +55,9 @@ public sealed class BlobStore
         return new BlobStore(endpoint, uri => new BlobServiceClient(uri, accountKey, options), accountKey, linkEndpoint);
     }
 
+    /// <summary>The address SAS links point at: where a gateway or firewall uploads, and reports are read from.</summary>
+    public Uri LinkEndpoint => new((_linkRoot ?? _root).Value);
+
     public StoreContainer Container(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);

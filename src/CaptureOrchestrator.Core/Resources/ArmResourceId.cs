@@ -290,7 +290,7 @@ public sealed class ArmResourceId : IEquatable<ArmResourceId>
         foreach (char c in name)
         {
             // Characters ARM rejects in names, and those that would change the meaning of a URL or a query.
-            if (char.IsControl(c) || c is '/' or '\\' or '?' or '#' or '%' or '&' or '<' or '>' or '*' or ':' or '"' or '\'' or '|' or '+' or ' ')
+            if (InputText.IsInvisible(c) || c is '/' or '\\' or '?' or '#' or '%' or '&' or '<' or '>' or '*' or ':' or '"' or '\'' or '|' or '+' or ' ')
             {
                 return $"{what} '{Shorten(name)}' contains '{Printable(c)}', which is not allowed in a resource name";
             }
@@ -299,7 +299,7 @@ public sealed class ArmResourceId : IEquatable<ArmResourceId>
         return name.EndsWith('.') ? $"{what} '{Shorten(name)}' must not end with '.'" : null;
     }
 
-    private static string Printable(char c) => char.IsControl(c) || char.IsWhiteSpace(c) ? $"U+{(int)c:X4}" : c.ToString();
+    private static string Printable(char c) => InputText.IsInvisible(c) || char.IsWhiteSpace(c) ? $"U+{(int)c:X4}" : c.ToString();
 
     private static string Shorten(string text) => InputText.Quote(text, 200);
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace CaptureOrchestrator.Core.Validation;
 
 /// <summary>Quoting caller input inside error messages.</summary>
@@ -9,7 +11,14 @@ public static class InputText
     /// </summary>
     public static string Quote(string text, int maxLength)
     {
-        string clean = new(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        string clean = new(text.Select(c => IsInvisible(c) ? '?' : c).ToArray());
         return clean.Length <= maxLength ? clean : clean[..maxLength] + "…";
     }
+
+    /// <summary>
+    /// Control (Cc) and format (Cf) characters: line breaks and escapes, and the invisible ones
+    /// that change how text reads without showing (U+202E right-to-left override, zero-width
+    /// joiners, the BOM). Never part of an identifier.
+    /// </summary>
+    public static bool IsInvisible(char c) => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format;
 }

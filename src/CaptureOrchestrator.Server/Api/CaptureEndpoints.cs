@@ -40,15 +40,15 @@ internal static class CaptureEndpoints
             return refused;
         }
 
-        if (NeedsCaptureAccount(validated.Value!.Targets, api.Settings) is { Count: > 0 } unsupported)
+        if (api.Support.Refusals(validated.Value!.Targets) is { Count: > 0 } unsupported)
         {
             return Problems.Invalid(unsupported);
         }
 
         CaptureOperation operation = validated.Value! with { NotificationChannels = api.Channels };
         OperationTags.OnRequest(operationId, operation.Ticket);
-        IReadOnlyList<FieldError> busy = await TargetConcurrency.StartAsync(api, PacketCaptureWorkflow.Name, operationId, operation, operation.Targets, "", http.RequestAborted);
-        return busy.Count > 0 ? Problems.Busy(busy) : Accepted(operationId, created: true);
+        StartOutcome started = await TargetConcurrency.StartAsync(api, PacketCaptureWorkflow.Name, operationId, operation, operation.Targets, "", http.RequestAborted);
+        return started.Busy.Count > 0 ? Problems.Busy(started.Busy) : Accepted(operationId, started.Created);
     }
 
     internal static async Task<IResult> GetAsync(string operationId, ApiServices api)
@@ -75,17 +75,6 @@ internal static class CaptureEndpoints
         await api.Client.RaiseEventAsync(operationId, PacketCaptureWorkflow.CancelEvent, "cancelled through the API");
         return Results.Accepted($"/api/captures/{operationId}", new { operationId, status = "Cancelling" });
     }
-
-    /// <summary>
-    /// VM and scale set targets when no capture storage account is configured: Network Watcher writes
-    /// those captures only to a storage account, so they would fail after the fact (the local store serves gateways and firewalls).
-    /// </summary>
-    private static List<FieldError> NeedsCaptureAccount(IReadOnlyList<CaptureTarget> targets, ServerSettings settings) =>
-        settings.Storage.CaptureAccountResourceId is not null
-            ? []
-            : [.. targets.Where(t => t.Kind is TargetKind.VirtualMachine or TargetKind.ScaleSet).Select(t => new FieldError(
-                $"targets[{t.Index}].resourceId",
-                "this server has no capture storage account (Storage:CaptureAccountResourceId), and Network Watcher writes VM and scale set captures only to one; VPN gateways and firewalls can be captured"))];
 
     private static IResult Accepted(string operationId, bool created)
     {

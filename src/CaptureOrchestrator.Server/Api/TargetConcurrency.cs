@@ -21,26 +21,27 @@ internal static class TargetConcurrency
     private static readonly WorkflowRuntimeStatus[] Running = [WorkflowRuntimeStatus.Pending, WorkflowRuntimeStatus.Running];
 
     /// <summary>
-    /// Starts the operation unless one of its targets is at the limit. Returns the refusals (empty:
-    /// started, or an operation with this id already existed — a retried request racing its original).
+    /// Starts the operation unless one of its targets is at the limit, or an operation with this id
+    /// already exists (a retried request racing its original: only one of them starts it).
     /// </summary>
-    public static async Task<IReadOnlyList<FieldError>> StartAsync(ApiServices api, string workflowName, string operationId, object input, IReadOnlyList<CaptureTarget> targets, string fieldPrefix, CancellationToken cancellationToken)
+    public static async Task<StartOutcome> StartAsync(ApiServices api, string workflowName, string operationId, object input, IReadOnlyList<CaptureTarget> targets, string fieldPrefix, CancellationToken cancellationToken)
     {
         await api.StartGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (await api.Client.GetInstanceAsync(operationId, cancellationToken: cancellationToken).ConfigureAwait(false) is not null)
             {
-                return [];
+                return StartOutcome.AlreadyExists;
             }
 
             IReadOnlyList<FieldError> busy = await BusyTargetsAsync(api.Client, targets, fieldPrefix, api.Settings.Limits.MaxConcurrentOperationsPerTarget, cancellationToken).ConfigureAwait(false);
-            if (busy.Count == 0)
+            if (busy.Count > 0)
             {
-                await api.Client.ScheduleNewWorkflowInstanceAsync(workflowName, input, new StartWorkflowOptions(operationId), cancellationToken).ConfigureAwait(false);
+                return new StartOutcome(false, busy);
             }
 
-            return busy;
+            await api.Client.ScheduleNewWorkflowInstanceAsync(workflowName, input, new StartWorkflowOptions(operationId), cancellationToken).ConfigureAwait(false);
+            return StartOutcome.Started;
         }
         finally
         {
@@ -115,4 +116,14 @@ internal static class TargetConcurrency
             return null; // another version's status: not ours to judge
         }
     }
+}
+
+/// <summary>What a start request came to: started by this call, or not (the operation existed, or targets are busy).</summary>
+/// <param name="Created">This call started the operation.</param>
+/// <param name="Busy">The targets at their limit (409); empty otherwise.</param>
+internal sealed record StartOutcome(bool Created, IReadOnlyList<FieldError> Busy)
+{
+    public static StartOutcome Started { get; } = new(true, []);
+
+    public static StartOutcome AlreadyExists { get; } = new(false, []);
 }

@@ -39,8 +39,8 @@ internal static class TriageEndpoints
 
         TriageOperation triage = validated.Value! with { Capture = validated.Value!.Capture with { NotificationChannels = api.Channels } };
         OperationTags.OnRequest(operationId, triage.Capture.Ticket);
-        IReadOnlyList<FieldError> busy = await TargetConcurrency.StartAsync(api, TriageWorkflow.Name, operationId, triage, triage.Capture.Targets, "capture.", http.RequestAborted);
-        return busy.Count > 0 ? Problems.Busy(busy) : Accepted(operationId, created: true);
+        StartOutcome started = await TargetConcurrency.StartAsync(api, TriageWorkflow.Name, operationId, triage, triage.Capture.Targets, "capture.", http.RequestAborted);
+        return started.Busy.Count > 0 ? Problems.Busy(started.Busy) : Accepted(operationId, started.Created);
     }
 
     internal static async Task<IResult> GetAsync(string operationId, ApiServices api)

@@ -91,6 +91,9 @@ public sealed partial class ArmResourceIdTests
     [InlineData($"/subscriptions/{Subscription}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm'|take 1", "contains '''")]
     [InlineData($"/subscriptions/{Subscription}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm%2F..", "contains '%'")]
     [InlineData($"/subscriptions/{Subscription}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm\n1", "contains 'U+000A'")]
+    [InlineData($"/subscriptions/{Subscription}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm\u202Egpj.exe", "contains 'U+202E'")] // right-to-left override
+    [InlineData($"/subscriptions/{Subscription}/resourceGroups/r\u200Bg1/providers/Microsoft.Compute/virtualMachines/vm1", "contains 'U+200B'")] // zero-width space
+    [InlineData($"/subscriptions/{Subscription}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/\uFEFFvm1", "contains 'U+FEFF'")] // byte order mark
     public void Malformed_ids_are_refused_with_a_message_naming_the_part(string value, string expected)
     {
         Assert.False(ArmResourceId.TryParse(value, out ArmResourceId? id, out string? error));

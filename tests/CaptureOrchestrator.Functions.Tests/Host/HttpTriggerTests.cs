@@ -29,6 +29,14 @@ public sealed class HttpTriggerTests
     }
 
     [Fact]
+    public async Task Identical_requests_sent_at_once_create_one_operation_and_say_so_once()
+    {
+        await using FunctionsApiHost host = await FunctionsApiHost.StartAsync();
+
+        await ApiRequestCases.ConcurrentRetriesCreateOneOperationAsync(host);
+    }
+
+[Fact]
     public async Task A_caller_over_its_rate_gets_429_with_retry_after_while_health_stays_up()
     {
         await using FunctionsApiHost host = await FunctionsApiHost.StartAsync("--CaptureOrchestrator:Api:RequestsPerMinute=3");
