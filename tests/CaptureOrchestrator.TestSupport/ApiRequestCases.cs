@@ -33,7 +33,8 @@ public enum ApiSigning
 }
 
 /// <summary>A request that must be refused: the status, and the field its problem names (if any).</summary>
-public sealed record ApiRefusalCase(string Name, HttpMethod Method, string Path, object? Body, ApiSigning Signing, HttpStatusCode Expected, string? ProblemField = null)
+/// <param name="ProblemSays">Words the problem's message for <paramref name="ProblemField"/> must contain.</param>
+public sealed record ApiRefusalCase(string Name, HttpMethod Method, string Path, object? Body, ApiSigning Signing, HttpStatusCode Expected, string? ProblemField = null, string? ProblemSays = null)
 {
     public override string ToString() => Name;
 }
@@ -74,7 +75,11 @@ public static class ApiRequestCases
         new("unsigned", HttpMethod.Post, "/api/captures", Capture(), ApiSigning.None, HttpStatusCode.Unauthorized),
         new("signed-with-another-key", HttpMethod.Post, "/api/captures", Capture(), ApiSigning.WrongKey, HttpStatusCode.Unauthorized),
         new("signature-outside-the-window", HttpMethod.Post, "/api/captures", Capture(), ApiSigning.TenMinutesOld, HttpStatusCode.Unauthorized),
-        new("body-not-json", HttpMethod.Post, "/api/captures", "{ not json", ApiSigning.Valid, HttpStatusCode.BadRequest),
+        new("body-not-json", HttpMethod.Post, "/api/captures", "{ not json", ApiSigning.Valid, HttpStatusCode.BadRequest, "body", "malformed JSON at line 1, byte 3"),
+        new("misspelt-field", HttpMethod.Post, "/api/captures", """{"ticket":{"system":"jira","id":"OPS-1"},"targets":[{"resourceId":"%VM%"}],"durationSeconds":60,"filters":{"remoteIp":"10.2.0.20"}}""".Replace("%VM%", Vm, StringComparison.Ordinal), ApiSigning.Valid, HttpStatusCode.BadRequest, "filters", "did you mean 'filter'"),
+        new("snake-case-field", HttpMethod.Post, "/api/captures", """{"ticket":{"system":"jira","id":"OPS-1"},"targets":[{"resourceId":"%VM%"}],"durationSeconds":60,"callback_url":"https://ticket.example/cb"}""".Replace("%VM%", Vm, StringComparison.Ordinal), ApiSigning.Valid, HttpStatusCode.BadRequest, "callback_url", "did you mean 'callbackUrl'"),
+        new("unknown-nested-field", HttpMethod.Post, "/api/captures", """{"ticket":{"system":"jira","id":"OPS-1","priority":1},"targets":[{"resourceId":"%VM%"}],"durationSeconds":60}""".Replace("%VM%", Vm, StringComparison.Ordinal), ApiSigning.Valid, HttpStatusCode.BadRequest, "ticket.priority", "unknown field"),
+        new("number-as-a-string", HttpMethod.Post, "/api/captures", """{"ticket":{"system":"jira","id":"OPS-1"},"targets":[{"resourceId":"%VM%"}],"durationSeconds":"60"}""".Replace("%VM%", Vm, StringComparison.Ordinal), ApiSigning.Valid, HttpStatusCode.BadRequest, "durationSeconds", "wrong type"),
         new("duration-out-of-range", HttpMethod.Post, "/api/captures", Capture(durationSeconds: 999_999), ApiSigning.Valid, HttpStatusCode.BadRequest, "durationSeconds"),
         new("resource-id-with-traversal", HttpMethod.Post, "/api/captures", Capture(resourceId: "/subscriptions/x/../../etc"), ApiSigning.Valid, HttpStatusCode.BadRequest, "targets[0].resourceId"),
         new("resource-name-with-a-right-to-left-override", HttpMethod.Post, "/api/captures", Capture(resourceId: AllowedScope + "/providers/Microsoft.Compute/virtualMachines/vm\u202Egpj.1"), ApiSigning.Valid, HttpStatusCode.BadRequest, "targets[0].resourceId"),
@@ -113,6 +118,7 @@ public static class ApiRequestCases
         if (refusal.ProblemField is { } field)
         {
             Assert.True(answer.Json["errors"]?[field] is not null, $"{refusal.Name}: the problem does not name {field}: {answer.Body}");
+            Assert.True(refusal.ProblemSays is null || answer.Json["errors"]![field]!.AsArray().Any(m => m!.GetValue<string>().Contains(refusal.ProblemSays, StringComparison.Ordinal)), $"{refusal.Name}: the problem does not say '{refusal.ProblemSays}': {answer.Body}");
         }
 
         Assert.False(await host.StartedAnythingAsync(), $"{refusal.Name}: something was started for a refused request");

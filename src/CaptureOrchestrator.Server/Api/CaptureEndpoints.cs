@@ -113,24 +113,3 @@ internal sealed record OperationStatus(string OperationId, string RuntimeStatus,
             instance.FailureDetails?.ErrorMessage, instance.CreatedAt, instance.LastUpdatedAt);
     }
 }
-
-/// <summary>Reads the verified body (kept by the signature middleware) as JSON; a 400 naming the problem otherwise.</summary>
-internal static class JsonBody
-{
-    public static bool TryRead<T>(HttpContext http, out T? value, out IResult problem)
-    {
-        value = default;
-        problem = Results.Empty;
-        byte[] body = http.Items[RequestSignatureMiddleware.BodyItem] as byte[] ?? [];
-        try
-        {
-            value = JsonSerializer.Deserialize<T>(body, WorkflowSerializer.Options);
-            return true;
-        }
-        catch (JsonException ex)
-        {
-            problem = Problems.Invalid([new FieldError(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.'), "not valid JSON for this request: " + ex.Message.Split(" Path:")[0])]);
-            return false;
-        }
-    }
-}
