@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Threading.RateLimiting;
+using CaptureOrchestrator.Core.Notifications;
 using CaptureOrchestrator.Server;
 using CaptureOrchestrator.Server.Api;
 using CaptureOrchestrator.Functions.Durable;
@@ -19,6 +20,7 @@ namespace CaptureOrchestrator.Functions;
 public sealed class ApiGate(ServerSettings settings, TimeProvider time, ILogger<ApiGate> logger) : IDisposable
 {
     private readonly byte[]? _key = settings.Api.SigningKey is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : null;
+    private readonly ReplayGuard _replays = new(time, TimeSpan.FromSeconds(settings.Api.SignatureWindowSeconds));
 
     // Built once: the limits, and the start gate every request of this instance shares; only the client is per invocation.
     private readonly ApiServices _api = Composition.ApiFor(settings, new UnboundWorkflowClient());
@@ -36,7 +38,7 @@ public sealed class ApiGate(ServerSettings settings, TimeProvider time, ILogger<
                 detail: $"at most {settings.Api.RequestsPerMinute} requests per minute per caller", type: "https://captureorchestrator.dev/problems/rate-limited"));
         }
 
-        if (await RequestSignatureMiddleware.VerifyAsync(request.HttpContext, settings.Api, _key, time, logger).ConfigureAwait(false) is { } rejection)
+        if (await RequestSignatureMiddleware.VerifyAsync(request.HttpContext, settings.Api, _key, _replays, time, logger).ConfigureAwait(false) is { } rejection)
         {
             return new EndpointResult(rejection);
         }

@@ -42,6 +42,14 @@ public sealed class ApiRequestCaseTests(PlainAzurite azurite)
     }
 
     [AzuriteFact]
+    public async Task A_signature_binds_method_path_and_body_and_a_state_changing_request_is_taken_once()
+    {
+        await using OrchestratorRig rig = await StartAsync();
+
+        await ApiRequestCases.SignaturesBindTheRequestAndAreTakenOnceAsync(new ServerApiHost(rig));
+    }
+
+    [AzuriteFact]
     public async Task Identical_requests_sent_at_once_create_one_operation_and_say_so_once()
     {
         await using OrchestratorRig rig = await StartAsync();

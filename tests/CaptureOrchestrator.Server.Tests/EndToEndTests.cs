@@ -55,7 +55,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
         var teams = received.Single(r => r.Path == "/teams");
         Assert.Contains("TCP_SYN_UNANSWERED", Encoding.UTF8.GetString(teams.Body));
         var ticket = received.Single(r => r.Path == "/ticket-callback");
-        Assert.True(HmacSignature.Verify(Encoding.UTF8.GetBytes(OrchestratorRig.CallbackKey), ticket.Body, ticket.Headers[HmacSignature.HeaderName], DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), out string reason), reason);
+        Assert.True(HmacSignature.Verify(Encoding.UTF8.GetBytes(OrchestratorRig.CallbackKey), "POST", "/ticket-callback", ticket.Body, ticket.Headers[HmacSignature.HeaderName], DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), out string reason, out _), reason);
         Assert.Equal("INC0010001", JsonNode.Parse(ticket.Body)!["ticket"]!["id"]!.GetValue<string>());
 
         // Nothing left running: the capture session was deleted.

@@ -138,7 +138,7 @@ public sealed class OrchestratorRig : IAsyncDisposable
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         if (key is not null)
         {
-            request.Headers.Add(HmacSignature.HeaderName, HmacSignature.Create(Encoding.UTF8.GetBytes(key), bytes, at ?? DateTimeOffset.UtcNow));
+            request.Headers.Add(HmacSignature.HeaderName, HmacSignature.Create(Encoding.UTF8.GetBytes(key), method.Method, path, bytes, at ?? DateTimeOffset.UtcNow));
         }
 
         return Http.SendAsync(request);

@@ -30,6 +30,9 @@ public enum ApiSigning
     None,
     WrongKey,
     TenMinutesOld,
+
+    /// <summary>The first version: timestamp and body only (no longer accepted).</summary>
+    VersionOne,
 }
 
 /// <summary>A request that must be refused: the status, and the field its problem names (if any).</summary>
@@ -87,6 +90,7 @@ public static class ApiRequestCases
         new("body-over-the-limit", HttpMethod.Post, "/api/captures", new string('x', MaxBodyBytes * 2), ApiSigning.Valid, HttpStatusCode.RequestEntityTooLarge),
         new("unknown-operation", HttpMethod.Get, "/api/captures/op-doesnotexist", null, ApiSigning.Valid, HttpStatusCode.NotFound),
         new("unsigned-cancel", HttpMethod.Post, "/api/captures/op-doesnotexist/cancel", null, ApiSigning.None, HttpStatusCode.Unauthorized),
+        new("signed-with-version-one", HttpMethod.Post, "/api/captures", Capture(), ApiSigning.VersionOne, HttpStatusCode.Unauthorized),
         new("triage-without-a-path", HttpMethod.Post, "/api/triage", new { capture = new { ticket = new { system = "jira", id = "OPS-2" }, durationSeconds = 60 } }, ApiSigning.Valid, HttpStatusCode.BadRequest, "path"),
     ];
 
@@ -100,12 +104,21 @@ public static class ApiRequestCases
         };
         string? signature = signing switch
         {
-            ApiSigning.Valid => HmacSignature.Create(Encoding.UTF8.GetBytes(SigningKey), bytes, DateTimeOffset.UtcNow),
-            ApiSigning.WrongKey => HmacSignature.Create(Encoding.UTF8.GetBytes("not-the-key"), bytes, DateTimeOffset.UtcNow),
-            ApiSigning.TenMinutesOld => HmacSignature.Create(Encoding.UTF8.GetBytes(SigningKey), bytes, DateTimeOffset.UtcNow.AddMinutes(-10)),
+            ApiSigning.Valid => HmacSignature.Create(Encoding.UTF8.GetBytes(SigningKey), method.Method, path, bytes, DateTimeOffset.UtcNow),
+            ApiSigning.WrongKey => HmacSignature.Create(Encoding.UTF8.GetBytes("not-the-key"), method.Method, path, bytes, DateTimeOffset.UtcNow),
+            ApiSigning.TenMinutesOld => HmacSignature.Create(Encoding.UTF8.GetBytes(SigningKey), method.Method, path, bytes, DateTimeOffset.UtcNow.AddMinutes(-10)),
+            ApiSigning.VersionOne => VersionOneSignature(bytes, DateTimeOffset.UtcNow),
             _ => null,
         };
         return host.SendAsync(method, path, bytes, signature);
+    }
+
+    /// <summary>What clients sent before version 2: t={unix seconds},v1={hex HMAC-SHA256 of "t.body"}.</summary>
+    private static string VersionOneSignature(byte[] body, DateTimeOffset now)
+    {
+        string t = now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        byte[] mac = System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(SigningKey), (byte[])[.. Encoding.ASCII.GetBytes(t + "."), .. body]);
+        return $"t={t},v1={Convert.ToHexStringLower(mac)}";
     }
 
     /// <summary>The request is refused with its status as a problem document naming the field, and nothing starts.</summary>
@@ -145,6 +158,35 @@ public static class ApiRequestCases
         Assert.True(busy.Status == HttpStatusCode.Conflict, busy.ToString());
         Assert.Contains(operationId, busy.Json["errors"]!["targets[1].resourceId"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Null(busy.Json["errors"]!["targets[0].resourceId"]);
+    }
+
+    /// <summary>
+    /// The signature binds method, path and body: a signed GET (empty body) seen in transit cannot be
+    /// sent as a cancel or a delete; a signed state-changing request is taken once; the outdated
+    /// scheme is refused with a message that names the new one.
+    /// </summary>
+    public static async Task SignaturesBindTheRequestAndAreTakenOnceAsync(IApiHost host)
+    {
+        ApiAnswer accepted = await SendAsync(host, HttpMethod.Post, "/api/captures", Capture("OPS-30", durationSeconds: 600));
+        Assert.True(accepted.Status == HttpStatusCode.Accepted, accepted.ToString());
+        string cancel = $"/api/captures/{accepted.Json["operationId"]!.GetValue<string>()}/cancel";
+
+        // A GET of the status, signed and seen in transit, replayed as the cancel (both bodies are empty).
+        string statusGet = HmacSignature.Create(Encoding.UTF8.GetBytes(SigningKey), "GET", cancel[..^"/cancel".Length], [], DateTimeOffset.UtcNow);
+        ApiAnswer asCancel = await host.SendAsync(HttpMethod.Post, cancel, [], statusGet);
+        Assert.True(asCancel.Status == HttpStatusCode.Unauthorized, asCancel.ToString());
+
+        // The genuine cancel works once; the same signed request again is a replay.
+        string signedCancel = HmacSignature.Create(Encoding.UTF8.GetBytes(SigningKey), "POST", cancel, [], DateTimeOffset.UtcNow);
+        ApiAnswer first = await host.SendAsync(HttpMethod.Post, cancel, [], signedCancel);
+        ApiAnswer replayed = await host.SendAsync(HttpMethod.Post, cancel, [], signedCancel);
+        Assert.True(first.Status == HttpStatusCode.Accepted, first.ToString());
+        Assert.True(replayed.Status == HttpStatusCode.Unauthorized, replayed.ToString());
+        Assert.Contains("already received", replayed.Json["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        ApiAnswer outdated = await SendAsync(host, HttpMethod.Get, cancel[..^"/cancel".Length], null, ApiSigning.VersionOne);
+        Assert.True(outdated.Status == HttpStatusCode.Unauthorized, outdated.ToString());
+        Assert.Contains("version 1", outdated.Json["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     /// <summary>Identical requests sent at once (a ticket system retrying): one operation, and exactly one answer says it created it.</summary>

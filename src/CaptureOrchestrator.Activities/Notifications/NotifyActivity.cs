@@ -59,7 +59,7 @@ internal sealed class NotifyActivity(CaptureServices services) : Activity<Notifi
         byte[] body = Encoding.UTF8.GetBytes(TicketNote.Callback(input).ToJsonString());
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        string signature = HmacSignature.Create(key, body, services.Time.GetUtcNow());
+        string signature = HmacSignature.Create(key, HttpMethod.Post.Method, url.PathAndQuery, body, services.Time.GetUtcNow());
         await OutboundHttp.PostAsync(services, url, content, "ticket callback", h => h.Add(HmacSignature.HeaderName, signature), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -326,7 +326,8 @@ public static partial class CaptureRequestValidator
     {
         if (!ScopeAllowlist.Contains(limits.AllowedScopes, id))
         {
-            forbidden.Add(new(field, $"{id} is outside the scopes this service may act on"));
+            string allowed = limits.AllowedScopes.Count == 0 ? "none is allowed yet" : $"{limits.AllowedScopes.Count} scope(s) are allowed";
+            forbidden.Add(new(field, $"{id} is outside the scopes this service may act on ({allowed}; the operator lists them in the setting Limits:AllowedScopes)"));
         }
     }
 

@@ -7,14 +7,16 @@ namespace CaptureOrchestrator.Server.Api;
 
 /// <summary>
 /// Every /api call except health and the Event Grid webhook must carry an HMAC-SHA256 signature of
-/// its timestamp and body (<see cref="HmacSignature"/>): 401 otherwise. Bodies over the limit are
-/// refused with 413 before they are read to the end. The verified body is kept for the endpoint.
+/// its timestamp, nonce, method, path and query, and body (<see cref="HmacSignature"/>): 401
+/// otherwise, and for a state-changing request whose signature was already seen. Bodies over the
+/// limit are refused with 413 before they are read to the end. The verified body is kept for the endpoint.
 /// </summary>
 internal sealed partial class RequestSignatureMiddleware(RequestDelegate next, ServerSettings settings, TimeProvider time, ILogger<RequestSignatureMiddleware> logger)
 {
     public const string BodyItem = "co.body";
 
     private readonly byte[]? _key = settings.Api.SigningKey is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : null;
+    private readonly ReplayGuard _replays = new(time, TimeSpan.FromSeconds(settings.Api.SignatureWindowSeconds));
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -25,7 +27,7 @@ internal sealed partial class RequestSignatureMiddleware(RequestDelegate next, S
             return;
         }
 
-        if (await VerifyAsync(context, settings.Api, _key, time, logger) is { } rejection)
+        if (await VerifyAsync(context, settings.Api, _key, _replays, time, logger) is { } rejection)
         {
             await rejection.ExecuteAsync(context);
             return;
@@ -39,7 +41,7 @@ internal sealed partial class RequestSignatureMiddleware(RequestDelegate next, S
     /// proceed (the body is then in <see cref="BodyItem"/>), else the 413 or 401 to answer.
     /// Both hosts call this (the Functions host from each HTTP trigger).
     /// </summary>
-    internal static async Task<IResult?> VerifyAsync(HttpContext context, ApiSettings settings, byte[]? key, TimeProvider time, ILogger logger)
+    internal static async Task<IResult?> VerifyAsync(HttpContext context, ApiSettings settings, byte[]? key, ReplayGuard replays, TimeProvider time, ILogger logger)
     {
         byte[]? body = await ReadBodyAsync(context.Request, settings.MaxBodyBytes);
         if (body is null)
@@ -48,19 +50,33 @@ internal sealed partial class RequestSignatureMiddleware(RequestDelegate next, S
                 detail: $"the body is larger than {settings.MaxBodyBytes} bytes", type: "https://captureorchestrator.dev/problems/too-large");
         }
 
-        string? header = context.Request.Headers[HmacSignature.HeaderName];
+        HttpRequest request = context.Request;
+        string? header = request.Headers[HmacSignature.HeaderName];
+        string pathAndQuery = request.PathBase.Add(request.Path).ToUriComponent() + request.QueryString.ToUriComponent();
         string reason = "no signing key is configured on the server (CaptureOrchestrator__Api__SigningKey)";
-        if (key is null || !HmacSignature.Verify(key, body, header, time.GetUtcNow(), TimeSpan.FromSeconds(settings.SignatureWindowSeconds), out reason))
+        bool outdated = false;
+        if (key is null || !HmacSignature.Verify(key, request.Method, pathAndQuery, body, header, time.GetUtcNow(), TimeSpan.FromSeconds(settings.SignatureWindowSeconds), out reason, out outdated))
         {
-            LogRejected(logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, reason);
-            context.Response.Headers.WWWAuthenticate = "HMAC-SHA256 header=\"" + HmacSignature.HeaderName + "\"";
-            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Signature required",
-                detail: $"sign the request: {HmacSignature.HeaderName}: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"t.body\">",
-                type: "https://captureorchestrator.dev/problems/unauthorized");
+            // Why a signature fails is not told to the caller (wrong key or tampered looks alike), except an outdated scheme.
+            return Unauthorized(context, logger, reason, outdated ? reason
+                : $"sign the request: {HmacSignature.HeaderName}: t=<unix seconds>,n=<nonce>,v2=<hex HMAC-SHA256 of \"v2\\n{{t}}\\n{{n}}\\n{{METHOD}}\\n{{path and query}}\\n{{hex SHA-256 of the body}}\"> (docs/server.md)");
+        }
+
+        // A state-changing request is taken once: the same signed request again is a replay.
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !replays.FirstUse(header!))
+        {
+            return Unauthorized(context, logger, "replayed signature", "this signed request was already received: sign every request anew, with a fresh nonce");
         }
 
         context.Items[BodyItem] = body;
         return null;
+    }
+
+    private static IResult Unauthorized(HttpContext context, ILogger logger, string reason, string detail)
+    {
+        LogRejected(logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, reason);
+        context.Response.Headers.WWWAuthenticate = "HMAC-SHA256 header=\"" + HmacSignature.HeaderName + "\"";
+        return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Signature required", detail: detail, type: "https://captureorchestrator.dev/problems/unauthorized");
     }
 
     /// <summary>The whole body, or null when it exceeds the limit.</summary>

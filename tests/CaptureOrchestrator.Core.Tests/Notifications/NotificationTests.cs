@@ -75,37 +75,77 @@ public sealed class NotificationTests
     }
 
     [Fact]
-    public void A_signature_verifies_for_the_same_body_and_secret_within_the_window()
+    public void A_signature_verifies_for_the_same_request_and_secret_within_the_window()
     {
         byte[] body = "{\"ticket\":1}"u8.ToArray();
-        string header = HmacSignature.Create(Secret, body, Now);
+        string header = HmacSignature.Create(Secret, "POST", "/api/captures", body, Now);
 
-        Assert.True(HmacSignature.Verify(Secret, body, header, Now.AddMinutes(4), HmacSignature.DefaultWindow, out _));
+        Assert.True(HmacSignature.Verify(Secret, "POST", "/api/captures", body, header, Now.AddMinutes(4), HmacSignature.DefaultWindow, out string reason, out _), reason);
+        Assert.Matches("^t=[0-9]+,n=[0-9a-f]{24},v2=[0-9a-f]{64}$", header);
+        Assert.NotEqual(header, HmacSignature.Create(Secret, "POST", "/api/captures", body, Now)); // a fresh nonce each time
     }
 
     [Theory]
     [InlineData("tampered body")]
+    [InlineData("other method")]
+    [InlineData("other path")]
+    [InlineData("other query")]
     [InlineData("other secret")]
     [InlineData("replayed late")]
     [InlineData("from the future")]
     [InlineData("missing")]
     [InlineData("garbage")]
+    [InlineData("no nonce")]
     public void A_signature_fails_for_any_change_replay_or_malformation(string attack)
     {
         byte[] body = "{\"ticket\":1}"u8.ToArray();
-        string header = HmacSignature.Create(Secret, body, Now);
-        (byte[] secret, byte[] sentBody, string? sentHeader, DateTimeOffset at) = attack switch
+        string header = HmacSignature.Create(Secret, "POST", "/api/captures?x=1", body, Now);
+        (byte[] secret, string method, string path, byte[] sentBody, string? sentHeader, DateTimeOffset at) = attack switch
         {
-            "tampered body" => (Secret, "{\"ticket\":2}"u8.ToArray(), header, Now),
-            "other secret" => ("another-secret"u8.ToArray(), body, header, Now),
-            "replayed late" => (Secret, body, header, Now.AddMinutes(6)),
-            "from the future" => (Secret, body, header, Now.AddMinutes(-6)),
-            "missing" => (Secret, body, null, Now),
-            _ => (Secret, body, "t=abc,v1=zz", Now),
+            "tampered body" => (Secret, "POST", "/api/captures?x=1", "{\"ticket\":2}"u8.ToArray(), header, Now),
+            "other method" => (Secret, "DELETE", "/api/captures?x=1", body, header, Now),
+            "other path" => (Secret, "POST", "/api/triage?x=1", body, header, Now),
+            "other query" => (Secret, "POST", "/api/captures?x=2", body, header, Now),
+            "other secret" => ("another-secret"u8.ToArray(), "POST", "/api/captures?x=1", body, header, Now),
+            "replayed late" => (Secret, "POST", "/api/captures?x=1", body, header, Now.AddMinutes(6)),
+            "from the future" => (Secret, "POST", "/api/captures?x=1", body, header, Now.AddMinutes(-6)),
+            "missing" => (Secret, "POST", "/api/captures?x=1", body, null, Now),
+            "no nonce" => (Secret, "POST", "/api/captures?x=1", body, header.Split(',')[0] + "," + header.Split(',')[2], Now),
+            _ => (Secret, "POST", "/api/captures?x=1", body, "t=abc,n=zzzzzzzz,v2=zz", Now),
         };
 
-        Assert.False(HmacSignature.Verify(secret, sentBody, sentHeader, at, HmacSignature.DefaultWindow, out string reason));
+        Assert.False(HmacSignature.Verify(secret, method, path, sentBody, sentHeader, at, HmacSignature.DefaultWindow, out string reason, out bool outdated));
         Assert.NotEmpty(reason);
+        Assert.False(outdated);
+    }
+
+    [Fact]
+    public void A_version_one_signature_is_refused_as_outdated_saying_what_to_sign()
+    {
+        Assert.False(HmacSignature.Verify(Secret, "POST", "/api/captures", [], "t=1764000000,v1=00ff", Now, HmacSignature.DefaultWindow, out string reason, out bool outdated));
+
+        Assert.True(outdated);
+        Assert.Contains("version 2", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_replay_guard_takes_a_signature_once_and_forgets_it_after_two_windows()
+    {
+        var clock = new ManualClock(Now);
+        var guard = new ReplayGuard(clock, TimeSpan.FromMinutes(5));
+
+        Assert.True(guard.FirstUse("t=1,n=aaaaaaaa,v2=01"));
+        Assert.False(guard.FirstUse("t=1,n=aaaaaaaa,v2=01"));
+        Assert.True(guard.FirstUse("t=1,n=bbbbbbbb,v2=01"));
+        clock.Now = Now.AddMinutes(11);
+        Assert.True(guard.FirstUse("t=1,n=aaaaaaaa,v2=01")); // long outside any window it could verify in
+    }
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     [Fact]

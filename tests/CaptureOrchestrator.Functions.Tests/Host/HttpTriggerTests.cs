@@ -29,6 +29,14 @@ public sealed class HttpTriggerTests
     }
 
     [Fact]
+    public async Task A_signature_binds_method_path_and_body_and_a_state_changing_request_is_taken_once()
+    {
+        await using FunctionsApiHost host = await FunctionsApiHost.StartAsync();
+
+        await ApiRequestCases.SignaturesBindTheRequestAndAreTakenOnceAsync(host);
+    }
+
+    [Fact]
     public async Task Identical_requests_sent_at_once_create_one_operation_and_say_so_once()
     {
         await using FunctionsApiHost host = await FunctionsApiHost.StartAsync();
