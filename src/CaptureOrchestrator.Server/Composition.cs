@@ -79,7 +79,6 @@ public sealed class Composition : IDisposable
         client,
         settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts),
         new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds },
-        settings.Notifications.TeamsWebhookUrl is null ? ["ticket"] : ["teams", "ticket"],
         settings,
         new TargetSupport(settings, uploadEndpoint ?? (() => settings.Storage.BlobEndpoint)));
 

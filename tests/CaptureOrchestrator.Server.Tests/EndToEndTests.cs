@@ -132,6 +132,34 @@ public sealed class EndToEndTests(PlainAzurite azurite)
     }
 
     [AzuriteFact]
+    public async Task Each_channel_is_its_own_delivery_so_a_failing_ticket_note_is_retried_alone_and_every_request_carries_an_idempotency_key()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite, settings =>
+        {
+            settings["CaptureOrchestrator:Notifications:TicketSystem"] = "servicenow";
+            settings["CaptureOrchestrator:Notifications:TicketSystemAuthorization"] = "Basic dGVzdDp0ZXN0";
+        });
+        rig.Settings["CaptureOrchestrator:Notifications:TicketSystemUrl"] = rig.Receiver.BaseUri.AbsoluteUri;
+        await rig.RestartAsync();
+        rig.Receiver.Answer("GET", "/api/now/table/incident", """{"result":[{"sys_id":"6816f79cc0a8016401c5a33be04be441"}]}""");
+        rig.Receiver.FailNext("PATCH", "/api/now/table/incident/", 1); // ServiceNow is down for the first note
+        string callback = new Uri(rig.Receiver.BaseUri, "/ticket-callback").AbsoluteUri;
+
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0010008", callback: callback));
+        JsonObject status = await rig.WaitForEndAsync(operationId, TimeSpan.FromSeconds(150));
+
+        JsonArray deliveries = status["result"]!["deliveries"]!.AsArray();
+        Assert.Equal(["teams:true:1", "callback:true:1", "ticket:true:2"], deliveries.Select(d => $"{d!["channel"]}:{d["delivered"]}:{d["attempts"]}"));
+        Assert.Single(rig.Receiver.Received, r => r.Path == "/ticket-callback"); // not sent again when the note was retried
+        (string Method, string Path, IReadOnlyDictionary<string, string> Headers)[] notes = [.. rig.Receiver.Attempts.Where(a => a.Method == "PATCH")];
+        Assert.Equal(2, notes.Length);
+        Assert.Equal(notes[0].Headers["Idempotency-Key"], notes[1].Headers["Idempotency-Key"]); // a receiver can drop a repeat
+        Assert.Equal($"{operationId}/ticket/CaptureCompleted", notes[0].Headers["Idempotency-Key"]);
+        Assert.All(rig.Receiver.Attempts, a => Assert.True(a.Headers.ContainsKey("Idempotency-Key"), $"{a.Method} {a.Path} has no Idempotency-Key"));
+        Assert.Equal(3, rig.Receiver.Attempts.Select(a => a.Headers["Idempotency-Key"]).Where(k => k.StartsWith(operationId, StringComparison.Ordinal)).Distinct().Count());
+    }
+
+    [AzuriteFact]
     public async Task The_operation_survives_a_server_restart_mid_capture()
     {
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);

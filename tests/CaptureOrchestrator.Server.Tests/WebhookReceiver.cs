@@ -14,6 +14,8 @@ namespace CaptureOrchestrator.Server.Tests;
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Dictionary<string, int> _failuresByPath = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _answers = new(StringComparer.Ordinal);
     private int _failuresLeft;
 
     private WebhookReceiver(WebApplication app) => _app = app;
@@ -23,6 +25,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public ConcurrentQueue<(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body)> Received { get; } = new();
 
     public int Refused;
+
+    /// <summary>Every request, refused or not, in arrival order: method, path, headers.</summary>
+    public ConcurrentQueue<(string Method, string Path, IReadOnlyDictionary<string, string> Headers)> Attempts { get; } = new();
 
     public static async Task<WebhookReceiver> StartAsync()
     {
@@ -40,6 +45,38 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The next <paramref name="count"/> deliveries are answered 503, as a webhook that is down.</summary>
     public void BeDownFor(int count) => _failuresLeft = count;
 
+    /// <summary>The next <paramref name="count"/> requests to <paramref name="method"/> paths starting with <paramref name="pathPrefix"/> are answered 503.</summary>
+    public void FailNext(string method, string pathPrefix, int count)
+    {
+        lock (_failuresByPath)
+        {
+            _failuresByPath[method + " " + pathPrefix] = count;
+        }
+    }
+
+    /// <summary>Requests to <paramref name="method"/> paths starting with <paramref name="pathPrefix"/> are answered 200 with this JSON (a ticket system's lookups).</summary>
+    public void Answer(string method, string pathPrefix, string json) => _answers[method + " " + pathPrefix] = json;
+
+    private bool TakeFailure(string route)
+    {
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        {
+            return true;
+        }
+
+        lock (_failuresByPath)
+        {
+            string? key = _failuresByPath.Keys.FirstOrDefault(k => route.StartsWith(k, StringComparison.Ordinal));
+            if (key is not null && _failuresByPath[key] > 0)
+            {
+                _failuresByPath[key]--;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
@@ -50,14 +87,25 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
-        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        string route = context.Request.Method + " " + context.Request.Path.Value;
+        if (TakeFailure(route))
         {
             Interlocked.Increment(ref Refused);
+            Attempts.Enqueue((context.Request.Method, context.Request.Path.Value ?? "", context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
             context.Response.StatusCode = 503;
             return;
         }
 
+        Attempts.Enqueue((context.Request.Method, context.Request.Path.Value ?? "", context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
         Received.Enqueue((context.Request.Path.Value ?? "", context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body.ToArray()));
+        if (_answers.Keys.FirstOrDefault(k => route.StartsWith(k, StringComparison.Ordinal)) is { } answered)
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(_answers[answered]);
+            return;
+        }
+
         context.Response.StatusCode = 202;
     }
 }

@@ -41,7 +41,8 @@ internal sealed class NotifyFlowTraceActivity(CaptureServices services) : Activi
             return false;
         }
 
-        await OutboundHttp.PostAsync(services, webhook, JsonContent.Create(TeamsCards.ForFlowTrace(notice)), "Teams webhook", null, cancellationToken).ConfigureAwait(false);
+        string key = $"{context.InstanceId}/flowtrace/{notice.Kind}/{notice.UntilUtc?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}";
+        await OutboundHttp.PostAsync(services, webhook, JsonContent.Create(TeamsCards.ForFlowTrace(notice)), "Teams webhook", OutboundHttp.Idempotent(key), cancellationToken).ConfigureAwait(false);
         return true;
     }
 }

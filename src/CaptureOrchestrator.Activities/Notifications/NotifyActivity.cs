@@ -10,17 +10,26 @@ using CaptureOrchestrator.Core.Workflows;
 namespace CaptureOrchestrator.Activities.Notifications;
 
 /// <summary>
-/// Delivers one channel: "teams" (Adaptive Card to the Workflows webhook) or "ticket" (the signed
-/// callback to the request's callbackUrl, plus the configured ServiceNow or Jira adapter). Throws
-/// to be retried; the report is already stored, so nothing is lost meanwhile.
+/// Delivers one channel (<see cref="NotificationChannels"/>): the Adaptive Card to Teams, the signed
+/// callback to the request's callbackUrl, or the note on the ServiceNow / Jira ticket. A failure
+/// worth retrying is thrown (the report is already stored, nothing is lost meanwhile); one that
+/// retrying cannot mend is returned as not delivered, with the attempts really made. Every request
+/// carries an Idempotency-Key that stays the same across retries and redeliveries, so a receiver
+/// that sees a delivery twice (a crash between sending and recording it) can drop the second.
 /// </summary>
 internal sealed class NotifyActivity(CaptureServices services) : Activity<NotificationInput, DeliveryResult>
 {
     public override async Task<DeliveryResult> RunAsync(WorkflowActivityContext context, NotificationInput input, CancellationToken cancellationToken)
     {
+        string key = $"{input.Operation.OperationId}/{input.Channel}/{input.Kind}";
         try
         {
-            await DeliverAsync(input, cancellationToken).ConfigureAwait(false);
+            await DeliverAsync(input, OutboundHttp.Idempotent(key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PermanentFailureException failure)
+        {
+            OrchestratorTelemetry.NotificationFailures.Add(1, new KeyValuePair<string, object?>("channel", input.Channel));
+            return new DeliveryResult(input.Channel, Delivered: false, context.Attempt, failure.Message);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -31,54 +40,57 @@ internal sealed class NotifyActivity(CaptureServices services) : Activity<Notifi
         return new DeliveryResult(input.Channel, Delivered: true, context.Attempt, null);
     }
 
-    private async Task DeliverAsync(NotificationInput input, CancellationToken cancellationToken)
+    private async Task DeliverAsync(NotificationInput input, Action<System.Net.Http.Headers.HttpRequestHeaders> idempotent, CancellationToken cancellationToken)
     {
         switch (input.Channel)
         {
-            case "teams":
+            case NotificationChannels.Teams:
                 Uri webhook = services.Settings.TeamsWebhookUrl ?? throw new PermanentFailureException("no Teams webhook is configured");
-                await OutboundHttp.PostAsync(services, webhook, JsonContent.Create(TeamsCards.ForCapture(input)), "Teams webhook", null, cancellationToken).ConfigureAwait(false);
+                await OutboundHttp.PostAsync(services, webhook, JsonContent.Create(TeamsCards.ForCapture(input)), "Teams webhook", idempotent, cancellationToken).ConfigureAwait(false);
                 break;
-            case "ticket":
-                await CallbackAsync(input, cancellationToken).ConfigureAwait(false);
-                await TicketSystems.PostNoteAsync(services, input, cancellationToken).ConfigureAwait(false);
+            case NotificationChannels.Callback:
+                await CallbackAsync(input, idempotent, cancellationToken).ConfigureAwait(false);
+                break;
+            case NotificationChannels.Ticket:
+                await TicketSystems.PostNoteAsync(services, input, idempotent, cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 throw new PermanentFailureException($"unknown notification channel '{input.Channel}'");
         }
     }
 
-    private async Task CallbackAsync(NotificationInput input, CancellationToken cancellationToken)
+    private async Task CallbackAsync(NotificationInput input, Action<System.Net.Http.Headers.HttpRequestHeaders> idempotent, CancellationToken cancellationToken)
     {
-        if (input.Operation.CallbackUrl is not { } url)
-        {
-            return;
-        }
-
+        Uri url = input.Operation.CallbackUrl ?? throw new PermanentFailureException("the request gave no callbackUrl");
         byte[] key = services.Settings.CallbackSigningKey ?? throw new PermanentFailureException("callbacks need a signing key (CallbackSigningKey)");
         byte[] body = Encoding.UTF8.GetBytes(TicketNote.Callback(input).ToJsonString());
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         string signature = HmacSignature.Create(key, HttpMethod.Post.Method, url.PathAndQuery, body, services.Time.GetUtcNow());
-        await OutboundHttp.PostAsync(services, url, content, "ticket callback", h => h.Add(HmacSignature.HeaderName, signature), cancellationToken).ConfigureAwait(false);
+        await OutboundHttp.PostAsync(services, url, content, "ticket callback", headers =>
+        {
+            idempotent(headers);
+            headers.Add(HmacSignature.HeaderName, signature);
+        }, cancellationToken).ConfigureAwait(false);
     }
 }
 
 /// <summary>The ticket-system adapters: a work note on a ServiceNow incident, a comment on a Jira issue.</summary>
 internal static class TicketSystems
 {
-    public static async Task PostNoteAsync(CaptureServices services, NotificationInput input, CancellationToken cancellationToken)
+    public static async Task PostNoteAsync(CaptureServices services, NotificationInput input, Action<System.Net.Http.Headers.HttpRequestHeaders> idempotent, CancellationToken cancellationToken)
     {
         OrchestratorSettings settings = services.Settings;
         if (settings.TicketSystem is null || !string.Equals(settings.TicketSystem, input.Operation.Ticket.System, StringComparison.OrdinalIgnoreCase))
         {
-            return; // this deployment talks to no ticket system of that kind; the callback (if any) went out
+            throw new PermanentFailureException($"this deployment posts notes to {settings.TicketSystem ?? "no ticket system"}, not to {input.Operation.Ticket.System}");
         }
 
         Uri site = settings.TicketSystemUrl ?? throw new PermanentFailureException("the ticket system URL is not configured");
         string note = TicketNote.PlainText(input);
         void Authorize(System.Net.Http.Headers.HttpRequestHeaders headers)
         {
+            idempotent(headers);
             if (settings.TicketSystemAuthorization is { } authorization)
             {
                 headers.TryAddWithoutValidation("Authorization", authorization);

@@ -11,6 +11,14 @@ namespace CaptureOrchestrator.Activities.Notifications;
 /// </summary>
 internal static class OutboundHttp
 {
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    /// <summary>
+    /// The Idempotency-Key header: the same for every retry and redelivery of one notification, so
+    /// a receiver that sees it twice (a crash between sending and recording the send) can drop the repeat.
+    /// </summary>
+    public static Action<HttpRequestHeaders> Idempotent(string key) => headers => headers.Add(IdempotencyHeader, key);
+
     public static async Task PostAsync(CaptureServices services, Uri url, HttpContent content, string what, Action<HttpRequestHeaders>? headers, CancellationToken cancellationToken) =>
         await SendAsync(services, HttpMethod.Post, url, content, what, headers, cancellationToken).ConfigureAwait(false);
 

@@ -16,7 +16,7 @@ internal sealed class ReportSweepActivity(CaptureServices services) : Activity<S
             return false;
         }
 
-        await OutboundHttp.PostAsync(services, webhook, JsonContent.Create(TeamsCards.ForSweep(outcome)), "Teams webhook", null, cancellationToken).ConfigureAwait(false);
+        await OutboundHttp.PostAsync(services, webhook, JsonContent.Create(TeamsCards.ForSweep(outcome)), "Teams webhook", OutboundHttp.Idempotent(context.InstanceId + "/sweep"), cancellationToken).ConfigureAwait(false);
         return true;
     }
 }

@@ -80,7 +80,24 @@ public sealed record NotificationInput(string Channel, string Kind, CaptureOpera
     TicketKey IOperationScoped.Ticket => Operation.Ticket;
 }
 
+/// <summary>
+/// Where an operation's result is posted, one activity each, so a channel that fails is retried on
+/// its own and never sends another channel twice.
+/// </summary>
+public static class NotificationChannels
+{
+    /// <summary>The Adaptive Card to the configured Teams (Workflows) webhook.</summary>
+    public const string Teams = "teams";
+
+    /// <summary>The signed JSON callback to the request's callbackUrl.</summary>
+    public const string Callback = "callback";
+
+    /// <summary>A work note (ServiceNow) or comment (Jira) on the ticket, when this deployment talks to that ticket system.</summary>
+    public const string Ticket = "ticket";
+}
+
 /// <summary>How one channel delivery went; failures are recorded, never lose the report (it is already stored).</summary>
+/// <param name="Attempts">Deliveries tried, the successful or last one included.</param>
 public sealed record DeliveryResult(string Channel, bool Delivered, int Attempts, string? Error);
 
 public sealed record LeaseTicket(FlowTraceLease Lease, TicketKey Ticket, string OperationId) : IOperationScoped;

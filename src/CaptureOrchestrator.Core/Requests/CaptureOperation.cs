@@ -26,7 +26,7 @@ public sealed record CaptureOperation
 
     public Uri? CallbackUrl { get; init; }
 
-    /// <summary>Where results are posted (configured channels, e.g. "teams", "ticket").</summary>
+    /// <summary>Where results are posted, one activity each (<see cref="Capture.NotificationChannels"/>).</summary>
     public IReadOnlyList<string> NotificationChannels { get; init; } = [];
 
     public CaptureTimings Timings { get; init; } = new();

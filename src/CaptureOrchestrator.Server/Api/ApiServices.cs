@@ -1,3 +1,4 @@
+using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Workflows;
 
@@ -7,8 +8,33 @@ namespace CaptureOrchestrator.Server.Api;
 /// What the HTTP endpoints use, on either host: the workflow client (the embedded engine's, or a
 /// Durable Task client on Azure Functions) and the limits and settings read once at start.
 /// </summary>
-public sealed record ApiServices(IWorkflowClient Client, RequestLimits Limits, CaptureTimings Timings, IReadOnlyList<string> Channels, ServerSettings Settings, TargetSupport Support)
+public sealed record ApiServices(IWorkflowClient Client, RequestLimits Limits, CaptureTimings Timings, ServerSettings Settings, TargetSupport Support)
 {
+    /// <summary>
+    /// Where an operation's result goes: Teams when a webhook is configured, the request's callback
+    /// when it gave one, and a note on the ticket when this deployment talks to that ticket system.
+    /// </summary>
+    public IReadOnlyList<string> ChannelsFor(CaptureOperation operation)
+    {
+        var channels = new List<string>(3);
+        if (Settings.Notifications.TeamsWebhookUrl is not null)
+        {
+            channels.Add(NotificationChannels.Teams);
+        }
+
+        if (operation.CallbackUrl is not null)
+        {
+            channels.Add(NotificationChannels.Callback);
+        }
+
+        if (string.Equals(Settings.Notifications.TicketSystem, operation.Ticket.System, StringComparison.OrdinalIgnoreCase))
+        {
+            channels.Add(NotificationChannels.Ticket);
+        }
+
+        return channels;
+    }
+
     /// <summary>Serializes check-then-start of new operations in this process (the per-target concurrency limit).</summary>
     internal SemaphoreSlim StartGate { get; } = new(1, 1);
 

@@ -45,7 +45,7 @@ internal static class CaptureEndpoints
             return Problems.Invalid(unsupported);
         }
 
-        CaptureOperation operation = validated.Value! with { NotificationChannels = api.Channels };
+        CaptureOperation operation = validated.Value! with { NotificationChannels = api.ChannelsFor(validated.Value!) };
         OperationTags.OnRequest(operationId, operation.Ticket);
         StartOutcome started = await TargetConcurrency.StartAsync(api, PacketCaptureWorkflow.Name, operationId, operation, operation.Targets, "", http.RequestAborted);
         return started.Busy.Count > 0 ? Problems.Busy(started.Busy) : Accepted(operationId, started.Created);

@@ -37,7 +37,7 @@ internal static class TriageEndpoints
             return refused;
         }
 
-        TriageOperation triage = validated.Value! with { Capture = validated.Value!.Capture with { NotificationChannels = api.Channels } };
+        TriageOperation triage = validated.Value! with { Capture = validated.Value!.Capture with { NotificationChannels = api.ChannelsFor(validated.Value!.Capture) } };
         OperationTags.OnRequest(operationId, triage.Capture.Ticket);
         StartOutcome started = await TargetConcurrency.StartAsync(api, TriageWorkflow.Name, operationId, triage, triage.Capture.Targets, "capture.", http.RequestAborted);
         return started.Busy.Count > 0 ? Problems.Busy(started.Busy) : Accepted(operationId, started.Created);
