@@ -79,6 +79,11 @@ public sealed partial class FakeNetworkWatcher : IAsyncDisposable
     /// <summary>The next <paramref name="count"/> requests of any kind answer 500.</summary>
     public void FailNextRequests(int count) => _serverErrors = count;
 
+    private int _failingGatewayStops;
+
+    /// <summary>The next <paramref name="count"/> gateway stops are refused with 403 AuthorizationFailed (permanent: not retried), and the gateway goes on capturing.</summary>
+    public void RefuseNextGatewayStops(int count) => _failingGatewayStops = count;
+
     public ValueTask DisposeAsync() => Server.DisposeAsync();
 
     /// <summary>ARM requests the code sent that no row of <see cref="ArmOperations.All"/> lists (so the custom role would refuse them).</summary>
@@ -181,6 +186,11 @@ public sealed partial class FakeNetworkWatcher : IAsyncDisposable
     /// <summary>As a gateway does: uploads its capture file into the container the SAS URL grants, then answers.</summary>
     private Reply StopGatewayCapture(RecordedRequest request)
     {
+        if (Interlocked.Decrement(ref _failingGatewayStops) >= 0)
+        {
+            return Error(403, "AuthorizationFailed", "the client does not have authorization to perform action 'Microsoft.Network/virtualNetworkGateways/stopPacketCapture/action'");
+        }
+
         var sas = new Uri(JsonNode.Parse(request.Body)!["sasUrl"]!.GetValue<string>());
         GatewayUploads.Enqueue(sas);
         GatewayCapturing = false;

@@ -109,6 +109,31 @@ public sealed class FlowTraceAndSweeperTests(PlainAzurite azurite)
         Assert.Equal(cards, rig.TeamsCards.Count);
     }
 
+    [Fact]
+    public async Task A_gateway_capture_whose_stop_failed_is_stopped_by_the_next_sweep_although_its_operation_completed()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(storage: null); // the local store over HTTPS: gateways upload only to https
+        rig.Arm.RefuseNextGatewayStops(1); // a permanent failure: the operation ends, the gateway goes on capturing
+
+        string operationId = await rig.StartCaptureAsync(OrchestratorRig.CaptureRequest("INC0020010", targets: FakeNetworkWatcher.VpnGateway));
+        JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
+
+        Assert.Equal("Completed", status["runtimeStatus"]!.GetValue<string>());
+        JsonNode target = status["result"]!["targets"]![0]!;
+        Assert.Equal("Failed", target["state"]!.GetValue<string>());
+        Assert.StartsWith("could not stop", target["problem"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(target["leftRunning"]!.GetValue<bool>());
+        Assert.True(rig.Arm.GatewayCapturing);
+
+        await rig.Workflows.ScheduleNewWorkflowInstanceAsync(ExpensiveLoggingSweeperWorkflow.Name, new SweeperSettings(), new StartWorkflowOptions("sweep-now"));
+        WorkflowMetadata sweep = await rig.Workflows.WaitForInstanceCompletionAsync("sweep-now", getInputsAndOutputs: true);
+
+        SweepOutcome outcome = JsonSerializer.Deserialize<SweepOutcome>(sweep.SerializedOutput!, WorkflowSerializer.Options)!;
+        SweptItem swept = Assert.Single(outcome.TurnedOff);
+        Assert.Equal((ExpensiveLoggingKinds.GatewayCapture, FakeNetworkWatcher.VpnGateway), (swept.Item.Kind, swept.Item.ResourceId));
+        Assert.False(rig.Arm.GatewayCapturing);
+    }
+
     private static async Task<string> ExplainAsync(OrchestratorRig rig)
     {
         var lines = new List<string>();

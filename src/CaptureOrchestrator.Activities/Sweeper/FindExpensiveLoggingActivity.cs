@@ -14,14 +14,14 @@ namespace CaptureOrchestrator.Activities.Sweeper;
 /// Finds what this product switched on that may still be on, from three places:
 /// flow-trace leases whose status says flow trace may be on; Network Watcher sessions named "co-…"
 /// in the subscriptions in scope (those of recent operations and the configured ones) whose
-/// operation this engine knows; and gateway or firewall captures of operations whose workflow died.
+/// operation this engine knows; and gateway or firewall captures of operations that ended without
+/// stopping them, whatever their runtime status: the workflow died (failed, terminated), or it
+/// completed with a target whose stop or cleanup failed (<see cref="TargetOutcome.LeftRunning"/>).
 /// Sessions of operations this engine has never seen are left alone: they may belong to another
 /// deployment, and Network Watcher ends them at their own time limit.
 /// </summary>
 internal sealed partial class FindExpensiveLoggingActivity(CaptureServices services) : Activity<SweepInput, ExpensiveLogging[]>
 {
-    private static readonly WorkflowRuntimeStatus[] Died = [WorkflowRuntimeStatus.Failed, WorkflowRuntimeStatus.Terminated];
-
     public override async Task<ExpensiveLogging[]> RunAsync(WorkflowActivityContext context, SweepInput input, CancellationToken cancellationToken)
     {
         var found = new List<ExpensiveLogging>();
@@ -61,12 +61,7 @@ internal sealed partial class FindExpensiveLoggingActivity(CaptureServices servi
             }
 
             subscriptions.UnionWith(operation.Targets.Select(t => t.ResourceId.SubscriptionId));
-            if (!Died.Contains(instance.RuntimeStatus))
-            {
-                continue;
-            }
-
-            foreach (CaptureTarget target in operation.Targets.Where(t => !t.Kind.IsNetworkWatcher()))
+            foreach (CaptureTarget target in MayStillCapture(instance, operation).Where(t => !t.Kind.IsNetworkWatcher()))
             {
                 string container = CaptureNames.ForTarget(operation.OperationId, target);
                 if (target.Kind != TargetKind.Firewall && await HasFilesAsync(container, cancellationToken).ConfigureAwait(false))
@@ -81,6 +76,28 @@ internal sealed partial class FindExpensiveLoggingActivity(CaptureServices servi
         }
 
         return subscriptions;
+    }
+
+    /// <summary>
+    /// The targets of an ended operation that may still be capturing: all of them when its workflow
+    /// died (nothing says how far it got), those it reported as left running when it completed.
+    /// </summary>
+    private static IEnumerable<CaptureTarget> MayStillCapture(WorkflowMetadata instance, CaptureOperation operation)
+    {
+        if (instance.IsRunning)
+        {
+            return [];
+        }
+
+        if (instance.RuntimeStatus != WorkflowRuntimeStatus.Completed
+            || instance.SerializedOutput is not { } output
+            || JsonSerializer.Deserialize<CaptureOutcome>(output, WorkflowSerializer.Options) is not { } outcome)
+        {
+            return operation.Targets;
+        }
+
+        HashSet<int> left = [.. outcome.Targets.Where(t => t.LeftRunning).Select(t => t.Index)];
+        return operation.Targets.Where(t => left.Contains(t.Index));
     }
 
     private async Task FindNetworkWatcherSessionsAsync(List<ExpensiveLogging> found, Guid subscription, CancellationToken cancellationToken)

@@ -12,7 +12,8 @@ public static class CaptureStatus
 }
 
 /// <summary>How one target ended; <see cref="Problem"/> says why in words a ticket can carry.</summary>
-public sealed record TargetOutcome(int Index, string ResourceId, TargetKind Kind, string State, TargetAnalysis? Analysis, string? Problem, IReadOnlyList<string> Notes)
+/// <param name="LeftRunning">The capture may still be running after the operation (its stop or its cleanup failed): the sweeper stops it.</param>
+public sealed record TargetOutcome(int Index, string ResourceId, TargetKind Kind, string State, TargetAnalysis? Analysis, string? Problem, IReadOnlyList<string> Notes, bool LeftRunning = false)
 {
     public const string Analyzed = "Analyzed";
     public const string Failed = "Failed";

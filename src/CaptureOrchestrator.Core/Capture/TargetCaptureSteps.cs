@@ -14,8 +14,32 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
 
     private readonly List<string> _notes = [];
     private TargetProgress? _outcome;
+    private CaptureSession? _session;
+    private bool _stopFailed;
+    private bool _cleanupFailed;
 
     public async Task<TargetOutcome> RunAsync()
+    {
+        TargetOutcome outcome;
+        try
+        {
+            outcome = await CaptureAsync();
+        }
+        finally
+        {
+            if (_session is not null)
+            {
+                await CleanUpAsync(_session);
+            }
+        }
+
+        // Cleanup stops what a Network Watcher session or a firewall left running; a gateway is stopped only
+        // by the stop step (which uploads the file). What may still run is the sweeper's to stop.
+        bool gateway = !target.Kind.IsNetworkWatcher() && target.Kind != TargetKind.Firewall;
+        return outcome with { Notes = _notes, LeftRunning = _cleanupFailed || (_stopFailed && gateway) };
+    }
+
+    private async Task<TargetOutcome> CaptureAsync()
     {
         CaptureSession? session = null;
         string step = "prepare";
@@ -27,7 +51,7 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
 
             step = "start";
             progress.Target(target.Index, TargetStates.Starting);
-            session = await context.CallActivityAsync<CaptureSession>(
+            session = _session = await context.CallActivityAsync<CaptureSession>(
                 CaptureActivities.StartCapture,
                 new StartCaptureInput(operation.OperationId, operation.Ticket, prepared, operation.Filter, operation.DurationSeconds, operation.MaxBytesPerTarget, operation.BytesPerPacket),
                 AzureCall);
@@ -65,14 +89,8 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
         }
         catch (WorkflowTaskFailedException failure)
         {
+            _stopFailed = step == "stop";
             return Outcome(TargetOutcome.Failed, null, $"could not {step}: {failure.FailureDetails.ErrorMessage}");
-        }
-        finally
-        {
-            if (session is not null)
-            {
-                await CleanUpAsync(session);
-            }
         }
     }
 
@@ -146,6 +164,7 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
         catch (WorkflowTaskFailedException failure)
         {
             // The sweeper finds sessions left behind; say so rather than fail the whole target.
+            _cleanupFailed = true;
             _notes.Add($"cleanup failed ({failure.FailureDetails.ErrorMessage}); the sweeper will remove the session");
         }
         finally
