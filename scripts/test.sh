@@ -33,15 +33,25 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 set +e
-dotnet test CaptureOrchestrator.sln --configuration Release "$@" 2>&1 | tee "$out"
+# Normal verbosity so xunit prints why each skipped test was skipped; the line per passing test is left out.
+dotnet test CaptureOrchestrator.sln --configuration Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$out" \
+  | grep -v -E '^[[:space:]]+Passed [A-Za-z]'
 status=${PIPESTATUS[0]}
 set -e
 
-# Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 1, ...").
-awk '/(Passed|Failed|Skipped)!/ {
+# Why tests were skipped, one line per reason (xunit prints the reason on the line after "[SKIP]").
+awk '/\[SKIP\]$/ { name = $0; sub(/^.*\] +/, "", name); sub(/ \[SKIP\]$/, "", name)
+                    if ((getline reason) > 0) { sub(/^\[xUnit.net [^]]*\] +/, "", reason) } else { reason = "(no reason given)" }
+                    count[reason]++; if (!(reason in example)) example[reason] = name }
+     END { for (r in count) printf "skipped %d: %s (e.g. %s)\n", count[r], r, example[r] }' "$out" | sort
+
+# Sum the per-assembly summaries: "     Passed: 12" lines at normal verbosity ("Passed!  - Failed: 0,
+# Passed: 12, Skipped: 1, ..." at minimal, if a caller asks for it).
+awk '/^[[:space:]]+(Passed|Failed|Skipped): [0-9]+$/ { n[$1] += $2 }
+     /(Passed|Failed|Skipped)!  -/ {
        for (i = 1; i <= NF; i++) {
-         if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1)
+         if ($i == "Failed:" || $i == "Passed:" || $i == "Skipped:") n[$i] += $(i+1) + 0
        }
      }
-     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$out"
+     END { printf "tests: %d passed, %d failed, %d skipped\n", n["Passed:"], n["Failed:"], n["Skipped:"] }' "$out"
 exit "$status"

@@ -78,7 +78,7 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
             if (files.Count == 0)
             {
                 return Outcome(TargetOutcome.NoFile, null,
-                    $"the capture file did not appear in storage within {operation.Timings.FileDeadlineSeconds / 60} minutes of the stop; check that the target can reach the storage account");
+                    $"the capture file did not appear in storage within {Duration(operation.Timings.FileDeadlineSeconds)} of the stop; check that the target can reach the storage account");
             }
 
             step = "analyse";
@@ -153,6 +153,10 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
             poll = TimeSpan.FromSeconds(Math.Min(poll.TotalSeconds * 2, operation.Timings.MaxPollSeconds));
         }
     }
+
+    /// <summary>"45 seconds", "15 minutes": as a person says it (a deadline under two minutes in whole minutes would read "0 minutes").</summary>
+    private static string Duration(int seconds) =>
+        seconds < 120 ? $"{seconds} second{(seconds == 1 ? string.Empty : "s")}" : $"{seconds / 60} minutes";
 
     private async Task CleanUpAsync(CaptureSession session)
     {

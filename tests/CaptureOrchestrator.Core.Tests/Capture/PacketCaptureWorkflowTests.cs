@@ -125,6 +125,17 @@ public sealed class PacketCaptureWorkflowTests
     }
 
     [Fact]
+    public async Task A_deadline_under_two_minutes_is_told_in_seconds_not_as_zero_minutes()
+    {
+        Dictionary<string, Func<JsonElement, object?>> activities = Healthy();
+        activities[CaptureActivities.FindCaptureFiles] = _ => Array.Empty<CaptureFile>();
+
+        HarnessRun run = await Run(Operation() with { Timings = new CaptureTimings { FileDeadlineSeconds = 45, FirstPollSeconds = 15, MaxPollSeconds = 15 } }, activities);
+
+        Assert.Contains("did not appear in storage within 45 seconds of the stop", Outcome(run).Targets[0].Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_blob_created_event_ends_the_wait_without_waiting_for_the_next_poll()
     {
         Dictionary<string, Func<JsonElement, object?>> activities = Healthy();
