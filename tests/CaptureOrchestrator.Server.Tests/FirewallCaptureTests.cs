@@ -45,7 +45,7 @@ public sealed class FirewallCaptureTests(Azurite azurite)
         Assert.All(query["sp"]!, p => Assert.Contains(p, "acw"));
         var container = new global::Azure.Storage.Blobs.BlobContainerClient(new Uri(sas.GetLeftPart(UriPartial.Path)), Azurite.DevelopmentKey, azurite.Options());
         string fileName = start["fileName"]!.GetValue<string>();
-        Assert.Equal([$"{fileName}_0.pcap", $"{fileName}_1.pcap"], container.GetBlobs().Select(b => b.Name));
+        Assert.Equal([$"{fileName}_0.pcap", $"{fileName}_1.pcap", "start-requested-by-capture-orchestrator.txt"], container.GetBlobs().Select(b => b.Name));
         Assert.Contains("fw1", Assert.Single(rig.TeamsCards), StringComparison.Ordinal);
     }
 

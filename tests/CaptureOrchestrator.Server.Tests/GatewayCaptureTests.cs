@@ -38,7 +38,8 @@ public sealed class GatewayCaptureTests(Azurite azurite)
         Assert.DoesNotContain('r', permissions);
 
         var container = new global::Azure.Storage.Blobs.BlobContainerClient(new Uri(sas.GetLeftPart(UriPartial.Path)), Azurite.DevelopmentKey, azurite.Options());
-        Assert.Equal(["vpngw1_capture.pcap"], container.GetBlobs().Select(b => b.Name));
+        // The gateway's file, and the orchestrator's record that it asked for the capture (what makes a start repeated after a crash safe).
+        Assert.Equal(["start-requested-by-capture-orchestrator.txt", "vpngw1_capture.pcap"], container.GetBlobs().Select(b => b.Name));
         Assert.Contains("vpngw1", Assert.Single(rig.TeamsCards), StringComparison.Ordinal);
     }
 }

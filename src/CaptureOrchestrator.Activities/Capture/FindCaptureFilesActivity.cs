@@ -19,10 +19,17 @@ internal sealed class FindCaptureFilesActivity(CaptureServices services) : Activ
         bool emptyIsAnAnswer = session.Target.Kind == TargetKind.Firewall;
         return blobs
             .Select(b => (b.Name, Length: b.Properties.ContentLength ?? 0))
-            .Where(b => (b.Length > 0 || emptyIsAnAnswer) && CaptureExtensions.Any(e => b.Name.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+            .Where(b => (b.Length > 0 || emptyIsAnAnswer) && IsCaptureFile(b.Name))
             .Select(b => new CaptureFile(container.BlobUri(b.Name).AbsoluteUri, b.Length))
             .ToArray();
     }
+
+    /// <summary>Whether the container holds a capture file already.</summary>
+    internal static async Task<bool> HasCaptureFilesAsync(StoreContainer container, CancellationToken cancellationToken) =>
+        (await AzureErrors.Classify("list the capture files", () => ListAsync(container, string.Empty, cancellationToken)).ConfigureAwait(false))
+            .Any(b => IsCaptureFile(b.Name));
+
+    internal static bool IsCaptureFile(string blobName) => CaptureExtensions.Any(e => blobName.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
     private static async Task<IReadOnlyList<BlobItem>> ListAsync(StoreContainer container, string prefix, CancellationToken cancellationToken)
     {

@@ -51,8 +51,18 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
     private async Task<CaptureSession> StartVpnAsync(StartCaptureInput input, CaptureTarget target, CancellationToken cancellationToken)
     {
         StoreContainer container = await TargetContainerAsync(input, target, cancellationToken).ConfigureAwait(false);
-        await AzureErrors.Classify("start the gateway packet capture", () =>
-            services.Vpn.StartPacketCaptureAsync(target.ResourceId, CaptureFilters.ForVpnGateway(input.Filter), target.LinkConnections.Count > 0 ? target.LinkConnections : null, cancellationToken)).ConfigureAwait(false);
+        bool startedBefore = await MarkStartAsync(container, input, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await AzureErrors.Classify("start the gateway packet capture", () =>
+                services.Vpn.StartPacketCaptureAsync(target.ResourceId, CaptureFilters.ForVpnGateway(input.Filter), target.LinkConnections.Count > 0 ? target.LinkConnections : null, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (PermanentFailureException ex) when (startedBefore && ex.InnerException is global::Azure.RequestFailedException { Status: 400 or 409 })
+        {
+            // This start ran before and its answer was lost (the process died): the capture the
+            // gateway says is running is the one it started then. The marker proves that attempt.
+        }
+
         return new CaptureSession(input.OperationId, input.Ticket, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, 1, services.Time.GetUtcNow().UtcDateTime);
     }
 
@@ -68,10 +78,15 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
             Protocol = input.Filter.Protocol,
             Filters = [CaptureFilters.ForFirewall(input.Filter, target.ResourceId.Name)],
         };
+        bool startedBefore = await MarkStartAsync(container, input, cancellationToken).ConfigureAwait(false);
         try
         {
             await AzureErrors.Classify("start the firewall packet capture", () =>
                 services.Firewall.StartPacketCaptureAsync(target.ResourceId, definition, sas, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (PermanentFailureException ex) when (startedBefore && ex.InnerException is global::Azure.RequestFailedException { ErrorCode: "AzureFirewallPacketCaptureInProgress" })
+        {
+            // This start ran before and its answer was lost: the capture in progress is the one it started.
         }
         catch (PermanentFailureException ex) when (ex.InnerException is global::Azure.RequestFailedException { ErrorCode: "AzureFirewallPacketCaptureInProgress" })
         {
@@ -82,6 +97,27 @@ internal sealed class StartCaptureActivity(CaptureServices services) : Activity<
 
         // One file per backend instance, and the instance count is not exposed: the wait settles on what arrives.
         return new CaptureSession(input.OperationId, input.Ticket, target, target.ResourceId.ToString(), container.Uri.AbsoluteUri, ExpectedFiles: 0, services.Time.GetUtcNow().UtcDateTime);
+    }
+
+    /// <summary>The blob that records this operation asked the target to start capturing.</summary>
+    public const string StartMarker = "start-requested-by-capture-orchestrator.txt";
+
+    /// <summary>
+    /// Records, before the start call, that this operation asks the target to capture; true when it
+    /// already had (this activity runs again after a crash: its first start may have reached Azure).
+    /// Gateways and firewalls answer a second start with "already running", which is then ours.
+    /// </summary>
+    private static async Task<bool> MarkStartAsync(StoreContainer container, StartCaptureInput input, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await container.UploadAsync(StartMarker, new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"operation {input.OperationId} ({input.Ticket}) started a capture here")), "text/plain", overwrite: false, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        catch (global::Azure.RequestFailedException ex) when (ex.Status == 409)
+        {
+            return true;
+        }
     }
 
     /// <summary>Gateways and firewalls write into a container of their own per target (their file names are not documented).</summary>

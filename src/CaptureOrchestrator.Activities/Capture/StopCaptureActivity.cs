@@ -22,6 +22,13 @@ internal sealed class StopCaptureActivity(CaptureServices services) : Activity<C
                 break;
             default:
                 (StoreContainer container, _) = services.Blobs.Locate(session.FileLocation + "/");
+                if (await FindCaptureFilesActivity.HasCaptureFilesAsync(container, cancellationToken).ConfigureAwait(false))
+                {
+                    // A gateway uploads only when stopped: this stop ran before (its answer lost in a crash).
+                    // Stopping again could upload a second copy, analysed twice.
+                    break;
+                }
+
                 Uri sas = await services.UploadSasAsync(container, cancellationToken).ConfigureAwait(false);
                 await AzureErrors.Classify("stop the gateway packet capture", () =>
                     services.Vpn.StopPacketCaptureAsync(target.ResourceId, sas, target.LinkConnections.Count > 0 ? target.LinkConnections : null, cancellationToken)).ConfigureAwait(false);

@@ -64,9 +64,9 @@ internal sealed partial class FindExpensiveLoggingActivity(CaptureServices servi
             foreach (CaptureTarget target in MayStillCapture(instance, operation).Where(t => !t.Kind.IsNetworkWatcher()))
             {
                 string container = CaptureNames.ForTarget(operation.OperationId, target);
-                if (target.Kind != TargetKind.Firewall && await HasFilesAsync(container, cancellationToken).ConfigureAwait(false))
+                if (target.Kind != TargetKind.Firewall && await WasStoppedAsync(container, cancellationToken).ConfigureAwait(false))
                 {
-                    continue; // a gateway uploads when stopped: files mean it was stopped
+                    continue; // a gateway uploads when stopped: capture files (or an earlier sweep's marker) mean it was stopped
                 }
 
                 string kind = target.Kind == TargetKind.Firewall ? ExpensiveLoggingKinds.FirewallCapture : ExpensiveLoggingKinds.GatewayCapture;
@@ -130,11 +130,12 @@ internal sealed partial class FindExpensiveLoggingActivity(CaptureServices servi
         }
     }
 
-    private async Task<bool> HasFilesAsync(string container, CancellationToken cancellationToken)
+    private async Task<bool> WasStoppedAsync(string container, CancellationToken cancellationToken)
     {
         try
         {
-            return (await services.Blobs.Container(container).ListAsync(null, cancellationToken).ConfigureAwait(false)).Count > 0;
+            IReadOnlyList<global::Azure.Storage.Blobs.Models.BlobItem> blobs = await services.Blobs.Container(container).ListAsync(null, cancellationToken).ConfigureAwait(false);
+            return blobs.Any(b => b.Name == TurnOffExpensiveLoggingActivity.SweptMarker || Capture.FindCaptureFilesActivity.IsCaptureFile(b.Name));
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

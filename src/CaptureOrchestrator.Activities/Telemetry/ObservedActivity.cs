@@ -10,7 +10,7 @@ namespace CaptureOrchestrator.Activities.Telemetry;
 /// every log line it (and the Azure clients under it) writes can be followed back to the ticket.
 /// The same on both hosts: the registry hands out observed activities.
 /// </summary>
-internal sealed class ObservedActivity(IActivity inner, ILogger logger) : IActivity
+internal sealed partial class ObservedActivity(IActivity inner, ILogger logger) : IActivity
 {
     public Type InputType => inner.InputType;
 
@@ -25,6 +25,7 @@ internal sealed class ObservedActivity(IActivity inner, ILogger logger) : IActiv
         span?.SetTag(OrchestratorTelemetry.InstanceIdTag, context.InstanceId);
         span?.SetTag("captureorchestrator.activity.attempt", context.Attempt);
         using IDisposable? scope = logger.BeginScope(new OperationLogScope(operationId, scoped?.Ticket, context.Name, context.InstanceId, context.Attempt));
+        LogStarted(logger, context.Name, context.Attempt);
         try
         {
             return await inner.RunAsync(context, input, cancellationToken).ConfigureAwait(false);
@@ -36,4 +37,7 @@ internal sealed class ObservedActivity(IActivity inner, ILogger logger) : IActiv
             throw;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Activity} started (attempt {Attempt})")]
+    private static partial void LogStarted(ILogger logger, string activity, int attempt);
 }
