@@ -80,6 +80,7 @@ public sealed partial class FakeNetworkWatcher : IAsyncDisposable
     public void FailNextRequests(int count) => _serverErrors = count;
 
     private int _failingGatewayStops;
+    private int _gatewayFiles;
 
     /// <summary>The next <paramref name="count"/> gateway stops are refused with 403 AuthorizationFailed (permanent: not retried), and the gateway goes on capturing.</summary>
     public void RefuseNextGatewayStops(int count) => _failingGatewayStops = count;
@@ -194,7 +195,14 @@ public sealed partial class FakeNetworkWatcher : IAsyncDisposable
         var sas = new Uri(JsonNode.Parse(request.Body)!["sasUrl"]!.GetValue<string>());
         GatewayUploads.Enqueue(sas);
         GatewayCapturing = false;
-        int uploaded = UploadWithSas(sas, "vpngw1_capture.pcap", DemoCapture());
+        // Each stop that uploads writes a file of its own name, so a stop sent twice shows as two files.
+        string name = _gatewayFiles == 0 ? "vpngw1_capture.pcap" : $"vpngw1_capture_{_gatewayFiles + 1}.pcap";
+        int uploaded = UploadWithSas(sas, name, DemoCapture());
+        if (uploaded < 300)
+        {
+            Interlocked.Increment(ref _gatewayFiles);
+        }
+
         return uploaded < 300
             ? new Reply(200, VpnResult)
             : Error(400, "UploadFailed", $"the gateway could not write to the SAS URL: {uploaded}");
@@ -207,7 +215,14 @@ public sealed partial class FakeNetworkWatcher : IAsyncDisposable
         using var upload = new HttpRequestMessage(HttpMethod.Put, $"{containerSas.GetLeftPart(UriPartial.Path)}/{blobName}{containerSas.Query}") { Content = new ByteArrayContent(content) };
         upload.Headers.Add("x-ms-blob-type", "BlockBlob");
         upload.Headers.Add("x-ms-version", "2021-08-06");
-        return (int)http.Send(upload).StatusCode;
+        try
+        {
+            return (int)http.Send(upload).StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return 503; // the storage endpoint is down (the self-hosted server's local store, killed)
+        }
     }
 
     private static byte[] DemoCapture()

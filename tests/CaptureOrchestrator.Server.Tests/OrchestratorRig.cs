@@ -26,10 +26,12 @@ public sealed class OrchestratorRig : IAsyncDisposable
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     private readonly string _data;
+    private readonly bool _outOfProcess;
 
-    private OrchestratorRig(string data, WebApplication app, FakeNetworkWatcher arm, WebhookReceiver receiver, HttpClient http)
+    private OrchestratorRig(string data, WebApplication app, FakeNetworkWatcher arm, WebhookReceiver receiver, HttpClient http, bool outOfProcess = false)
     {
         _data = data;
+        _outOfProcess = outOfProcess;
         App = app;
         Arm = arm;
         Receiver = receiver;
@@ -37,6 +39,9 @@ public sealed class OrchestratorRig : IAsyncDisposable
     }
 
     public WebApplication App { get; private set; }
+
+    /// <summary>The real serve process, when the rig runs the server out of process.</summary>
+    public ServeProcess? Process { get; private set; }
 
     public FakeNetworkWatcher Arm { get; }
 
@@ -48,7 +53,8 @@ public sealed class OrchestratorRig : IAsyncDisposable
 
     /// <param name="storage">The storage account (Azurite); null: none, so the server keeps blobs in its own local store and serves them over HTTPS too.</param>
     /// <param name="configure">Changes to the settings below.</param>
-    public static async Task<OrchestratorRig> StartAsync(Azurite? storage, Action<Dictionary<string, string?>>? configure = null)
+    /// <param name="outOfProcess">Run the real `serve` process (configured through its environment) instead of the server in this process.</param>
+    public static async Task<OrchestratorRig> StartAsync(Azurite? storage, Action<Dictionary<string, string?>>? configure = null, bool outOfProcess = false)
     {
         string data = Path.Combine(Path.GetTempPath(), "co-server-" + Guid.NewGuid().ToString("N"));
         FakeNetworkWatcher arm = await FakeNetworkWatcher.StartAsync(storage);
@@ -97,7 +103,13 @@ public sealed class OrchestratorRig : IAsyncDisposable
         }
 
         configure?.Invoke(settings);
-        var rig = new OrchestratorRig(data, null!, arm, receiver, null!);
+        if (outOfProcess)
+        {
+            // Fixed ports: the restarted process must listen where the first one did (links, SAS URLs).
+            settings["urls"] = string.Join(';', settings["urls"]!.Split(';').Select(u => u.Replace(":0", ":" + ServeProcess.FreePort(), StringComparison.Ordinal)));
+        }
+
+        var rig = new OrchestratorRig(data, null!, arm, receiver, null!, outOfProcess);
         foreach ((string key, string? value) in settings)
         {
             rig.Settings[key] = value;
@@ -116,8 +128,33 @@ public sealed class OrchestratorRig : IAsyncDisposable
         await StartServerAsync();
     }
 
+    /// <summary>Kills the serve process with SIGKILL (out of process only), as a crash does.</summary>
+    public async Task KillAsync()
+    {
+        Assert.True(_outOfProcess, "only the serve process can be killed");
+        await Process!.KillAsync();
+    }
+
+    /// <summary>Starts serve again on the same data folder and addresses, after <see cref="KillAsync"/>.</summary>
+    public async Task StartAgainAsync()
+    {
+        await Process!.DisposeAsync();
+        Http.Dispose();
+        await StartServerAsync();
+    }
+
     private async Task StartServerAsync()
     {
+        if (_outOfProcess)
+        {
+            string urls = Settings["urls"]!;
+            Process = ServeProcess.Start(urls, Settings);
+            var plain = new Uri(urls.Split(';').First(u => u.StartsWith("http:", StringComparison.Ordinal)));
+            await Process.WaitUntilServingAsync(plain);
+            Http = new HttpClient { BaseAddress = plain, Timeout = TimeSpan.FromSeconds(60) };
+            return;
+        }
+
         App = ServerHost.Build([], config => config.AddInMemoryCollection(Settings));
         await App.StartAsync();
         string address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal));
@@ -125,7 +162,9 @@ public sealed class OrchestratorRig : IAsyncDisposable
     }
 
     /// <summary>The engine's client, as an operator's tooling would use it (for tests that need a workflow to die).</summary>
-    internal CaptureOrchestrator.Core.Workflows.IWorkflowClient Workflows => App.Services.GetRequiredService<Composition>().Client;
+    internal CaptureOrchestrator.Core.Workflows.IWorkflowClient Workflows => _outOfProcess
+        ? throw new InvalidOperationException("the serve process is reached over HTTP only")
+        : App.Services.GetRequiredService<Composition>().Client;
 
     /// <summary>Teams cards received so far, as text.</summary>
     public IReadOnlyList<string> TeamsCards => Receiver.Received.Where(r => r.Path == "/teams").Select(r => Encoding.UTF8.GetString(r.Body)).ToArray();
@@ -186,8 +225,16 @@ public sealed class OrchestratorRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         string[] unlisted = [.. Arm.Unlisted];
-        await App.StopAsync();
-        await App.DisposeAsync();
+        if (Process is not null)
+        {
+            await Process.DisposeAsync();
+        }
+        else
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+
         Http.Dispose();
         await Arm.DisposeAsync();
         await Receiver.DisposeAsync();

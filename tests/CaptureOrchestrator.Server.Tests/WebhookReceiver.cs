@@ -26,6 +26,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public int Refused;
 
+    /// <summary>Requests to hold before they are recorded and answered (see <see cref="TestSupport.RequestHold"/>).</summary>
+    public ConcurrentQueue<TestSupport.RequestHold> Holds { get; } = new();
+
     /// <summary>Every request, refused or not, in arrival order: method, path, headers.</summary>
     public ConcurrentQueue<(string Method, string Path, IReadOnlyDictionary<string, string> Headers)> Attempts { get; } = new();
 
@@ -87,6 +90,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
+        TestSupport.RequestHold? held = null;
+        foreach (TestSupport.RequestHold hold in Holds)
+        {
+            held = await hold.PassAsync(context.Request.Method, context.Request.Path.Value ?? string.Empty) ? hold : held;
+        }
+
         string route = context.Request.Method + " " + context.Request.Path.Value;
         if (TakeFailure(route))
         {
@@ -98,6 +107,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
         Attempts.Enqueue((context.Request.Method, context.Request.Path.Value ?? "", context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
         Received.Enqueue((context.Request.Path.Value ?? "", context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body.ToArray()));
+        held?.MarkActedOn();
         if (_answers.Keys.FirstOrDefault(k => route.StartsWith(k, StringComparison.Ordinal)) is { } answered)
         {
             context.Response.StatusCode = 200;

@@ -216,3 +216,15 @@ public sealed class AzuriteFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A [Theory] that is skipped, with the reason, when Azurite is not installed.</summary>
+public sealed class AzuriteTheoryAttribute : TheoryAttribute
+{
+    public AzuriteTheoryAttribute()
+    {
+        if (Azurite.Executable is null)
+        {
+            Skip = Azurite.MissingReason;
+        }
+    }
+}

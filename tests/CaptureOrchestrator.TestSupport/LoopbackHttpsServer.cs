@@ -78,6 +78,9 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
         return new HttpClientTransport(handler);
     }
 
+    /// <summary>Requests to hold before they are answered (see <see cref="RequestHold"/>).</summary>
+    public ConcurrentQueue<RequestHold> Holds { get; } = new();
+
     /// <summary>When set, answers every request (a stateful fake) instead of the script.</summary>
     public Func<RecordedRequest, Reply>? Responder { get; set; }
 
@@ -102,6 +105,11 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             await reader.ReadToEndAsync());
         _requests.Enqueue(request);
+        RequestHold? held = null;
+        foreach (RequestHold hold in Holds)
+        {
+            held = await hold.PassAsync(request.Method, request.Path) ? hold : held;
+        }
 
         Func<RecordedRequest, Reply>? next = Responder;
         if (next is null && !_script.TryDequeue(out next))
@@ -112,7 +120,15 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
             return;
         }
 
-        Reply reply = next(request);
+        Reply reply;
+        try
+        {
+            reply = next(request);
+        }
+        finally
+        {
+            held?.MarkActedOn();
+        }
         if (reply.Delay > TimeSpan.Zero)
         {
             try
