@@ -33,9 +33,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 set +e
-# Normal verbosity so xunit prints why each skipped test was skipped; the line per passing test is left out.
+# Normal verbosity so xunit prints why each skipped test was skipped; the line per passing test and
+# the log lines of the servers the tests run (info:, warn: ...) are left out of what is shown.
 dotnet test CaptureOrchestrator.sln --configuration Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$out" \
-  | grep -v -E '^[[:space:]]+Passed [A-Za-z]'
+  | grep -v -E '^[[:space:]]+Passed [A-Za-z]|^(trce|dbug|info|warn|fail|crit): '
 status=${PIPESTATUS[0]}
 set -e
 

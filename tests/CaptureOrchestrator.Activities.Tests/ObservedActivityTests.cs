@@ -58,8 +58,9 @@ public sealed class ObservedActivityTests : IDisposable
     {
         Assert.Equal("prepared", await RunAsync(fail: false));
 
-        (string message, IReadOnlyDictionary<string, object?> scope) = Assert.Single(_logs.Lines);
-        Assert.Equal("PUT packetCaptures answered 201", message);
+        Assert.Equal(["PrepareTarget started (attempt 2)", "PUT packetCaptures answered 201"], _logs.Lines.Select(l => l.Message));
+        Assert.All(_logs.Lines, line => Assert.Equal("op-0123", line.Scope["OperationId"]));
+        IReadOnlyDictionary<string, object?> scope = _logs.Lines.ToArray()[1].Scope;
         Assert.Equal("op-0123", scope["OperationId"]);
         Assert.Equal("servicenow:INC0040001", scope["TicketId"]);
         Assert.Equal(CaptureActivities.PrepareTarget, scope["Activity"]);
