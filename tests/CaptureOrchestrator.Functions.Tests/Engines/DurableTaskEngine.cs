@@ -23,6 +23,10 @@ public sealed class DurableTaskEngine : IWorkflowEngine
 {
     private readonly DurableTaskTestHost _host;
 
+    // The test host builds its gRPC sidecar with Host.CreateDefaultBuilder, which logs every request
+    // to the console at Information; its configuration reads this variable (warnings still show).
+    static DurableTaskEngine() => Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
+
     private DurableTaskEngine(DurableTaskTestHost host)
     {
         _host = host;
