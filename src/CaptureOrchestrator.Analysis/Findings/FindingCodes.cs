@@ -26,6 +26,7 @@ public static class FindingCodes
     public const string Tls13CertificatesHidden = "TLS13_CERTIFICATES_HIDDEN";
     public const string DnsFailure = "DNS_FAILURE";
     public const string DnsUnanswered = "DNS_UNANSWERED";
+    public const string DnsBackgroundLookups = "DNS_BACKGROUND_LOOKUPS";
     public const string DnsSlow = "DNS_SLOW";
     public const string IkeNoResponse = "IKE_NO_RESPONSE";
     public const string IkeRenegotiation = "IKE_RENEGOTIATION";

@@ -382,6 +382,44 @@ public sealed class FindingCatalogueTests
     }
 
     [Fact]
+    public void Reverse_lookups_and_proxy_discovery_that_miss_are_context_never_an_error_or_the_verdict()
+    {
+        ScenarioBuilder s = Healthy();
+        s.Udp("10.1.0.4:53010", "168.63.129.16:53", TimeSpan.FromMilliseconds(20))
+            .Send(true, DnsMessageBuilder.Query(20, "255.0.1.10.in-addr.arpa")).Wait(TimeSpan.FromMilliseconds(2)) // a PTR lookup of a broadcast address
+            .Send(false, DnsMessageBuilder.Response(20, "255.0.1.10.in-addr.arpa", 3));
+        s.Udp("10.1.0.4:53011", "168.63.129.16:53", TimeSpan.FromMilliseconds(25))
+            .Send(true, DnsMessageBuilder.Query(21, "wpad.contoso.com")).Wait(TimeSpan.FromMilliseconds(2))
+            .Send(false, DnsMessageBuilder.Response(21, "wpad.contoso.com", 3));
+        s.Udp("10.1.0.4:53012", "168.63.129.16:53", TimeSpan.FromMilliseconds(30)).Send(true, DnsMessageBuilder.Query(22, "4.0.1.10.in-addr.arpa")).Wait(TimeSpan.FromSeconds(5));
+        s.Tcp("10.1.0.4:50098", "10.2.0.10:443", TimeSpan.FromSeconds(6)).Handshake().Close();
+
+        DiagnosisResult result = Analyze.Diagnose(s);
+
+        Assert.DoesNotContain(result.Findings, f => f.Code is FindingCodes.DnsFailure or FindingCodes.DnsUnanswered);
+        Finding background = Assert.Single(result.Findings, f => f.Code == FindingCodes.DnsBackgroundLookups);
+        Assert.Equal((FindingSeverity.Info, 3.0), (background.Severity, background.Facts["lookups"]));
+        Assert.Equal(FindingCodes.Healthy, result.Findings[0].Code); // the verdict is about the traffic, not the PTR misses
+    }
+
+    [Fact]
+    public void A_forward_lookup_that_misses_is_still_an_error_next_to_background_misses()
+    {
+        ScenarioBuilder s = Healthy();
+        s.Udp("10.1.0.4:53013", "168.63.129.16:53", TimeSpan.FromMilliseconds(20))
+            .Send(true, DnsMessageBuilder.Query(23, "4.0.1.10.in-addr.arpa")).Wait(TimeSpan.FromMilliseconds(2))
+            .Send(false, DnsMessageBuilder.Response(23, "4.0.1.10.in-addr.arpa", 3));
+        s.Udp("10.1.0.4:53014", "168.63.129.16:53", TimeSpan.FromMilliseconds(25))
+            .Send(true, DnsMessageBuilder.Query(24, "sql.privatelink.database.windows.net")).Wait(TimeSpan.FromMilliseconds(2))
+            .Send(false, DnsMessageBuilder.Response(24, "sql.privatelink.database.windows.net", 3));
+
+        DiagnosisResult result = Analyze.Diagnose(s);
+
+        Assert.Equal(FindingCodes.DnsFailure, result.Findings[0].Code);
+        Assert.Contains("sql.privatelink.database.windows.net", result.Findings[0].Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Dns_near_miss_answered_quickly()
     {
         ScenarioBuilder s = Healthy();

@@ -83,8 +83,17 @@ public sealed class DnsDetector : IDetector, IPacketObserver
 
     public IEnumerable<Finding> Conclude(CaptureAnalysis analysis, DiagnosisContext context)
     {
+        // Lookups no application waits on (reverse lookups, proxy discovery) fail all the time, by
+        // design: one piece of context per resolver, never an error and never the verdict.
+        var background = new Dictionary<NetAddress, Group>();
         foreach (((byte code, string name, NetAddress server), Group group) in _failures)
         {
+            if (IsBackground(name))
+            {
+                Merge(background, server, group, name);
+                continue;
+            }
+
             yield return Failure(code, name, server, group);
         }
 
@@ -94,7 +103,7 @@ public sealed class DnsDetector : IDetector, IPacketObserver
         {
             if (end - query.Nanoseconds >= UnansweredAfterNs)
             {
-                Group group = Record(unanswered, server, query.PacketNumber, query.Nanoseconds, 0);
+                Group group = Record(IsBackground(query.Name) ? background : unanswered, server, query.PacketNumber, query.Nanoseconds, 0);
                 group.AddName(query.Name);
             }
         }
@@ -105,11 +114,61 @@ public sealed class DnsDetector : IDetector, IPacketObserver
             yield return Unanswered(server, group);
         }
 
+        foreach ((NetAddress server, Group group) in background)
+        {
+            yield return Background(server, group);
+        }
+
         foreach ((NetAddress server, Group group) in _slow)
         {
             yield return Slow(server, group);
         }
     }
+
+    /// <summary>
+    /// Reverse lookups (PTR, in-addr.arpa / ip6.arpa: tools and loggers ask them for every address,
+    /// broadcast and private ones included) and proxy or tunnel discovery (wpad, isatap): they miss
+    /// by design, and no connection waits on them.
+    /// </summary>
+    internal static bool IsBackground(string name)
+    {
+        string lower = name.TrimEnd('.').ToLowerInvariant();
+        string first = lower.Split('.')[0];
+        return lower.EndsWith(".in-addr.arpa", StringComparison.Ordinal) || lower.EndsWith(".ip6.arpa", StringComparison.Ordinal)
+            || first is "wpad" or "isatap";
+    }
+
+    private static void Merge(Dictionary<NetAddress, Group> groups, NetAddress server, Group group, string name)
+    {
+        if (!groups.TryGetValue(server, out Group? merged))
+        {
+            groups[server] = merged = new Group { First = group.First };
+        }
+
+        merged.Count += group.Count;
+        merged.First = Math.Min(merged.First, group.First);
+        merged.Last = Math.Max(merged.Last, group.Last);
+        merged.Packets.AddRange(group.Packets.Take(Math.Max(0, MaxSamples - merged.Packets.Count)));
+        merged.AddName(name);
+    }
+
+    private static Finding Background(NetAddress server, Group group) => new()
+    {
+        Code = FindingCodes.DnsBackgroundLookups,
+        Severity = FindingSeverity.Info,
+        Title = $"{FlowText.Count(group.Count, "background lookup", "background lookups")} to {server} missed or went unanswered ({string.Join(", ", group.Names.Take(3))}): context, not a fault",
+        Verdict = $"Only background DNS lookups (reverse PTR lookups, proxy discovery) failed through {Resolver(server)}; no application waits on them.",
+        Explanation = "Reverse lookups (in-addr.arpa, ip6.arpa) turn addresses into names for logs and tools, and wpad/isatap lookups look for a proxy or tunnel. "
+            + "They are asked for every address, broadcast and private ones included, and NXDOMAIN is their normal answer. They do not make a connection fail.",
+        NextStep = "Nothing to fix for these. If a tool is slow because its reverse lookups time out, give it the addresses without resolving (-n) or add PTR records in a Private DNS zone.",
+        WiresharkFilter = $"dns.qry.name matches \"(in-addr|ip6)\\\\.arpa$|^(wpad|isatap)\\\\.\" && {FlowText.AddressField(server)}.addr=={server}",
+        Packets = group.Packets,
+        FlowCount = group.Count,
+        FirstNanoseconds = group.First,
+        LastNanoseconds = group.Last,
+        Facts = new Dictionary<string, double> { ["lookups"] = group.Count },
+        Weight = group.Count,
+    };
 
     private static Group Record<TKey>(Dictionary<TKey, Group> groups, TKey key, long packetNumber, long nanoseconds, long queryPacket)
         where TKey : notnull
