@@ -8,6 +8,7 @@ public static class FindingCodes
     public const string IcmpUnreachable = "ICMP_UNREACHABLE";
     public const string TcpResetMidstream = "TCP_RESET_MIDSTREAM";
     public const string TcpIdleTimeoutReset = "TCP_IDLE_TIMEOUT_RESET";
+    public const string TcpReusedAfterClose = "TCP_REUSED_AFTER_CLOSE";
     public const string AsymmetricRouting = "ASYMMETRIC_ROUTING";
     public const string TcpRetransmissions = "TCP_RETRANSMISSIONS";
     public const string TcpZeroWindow = "TCP_ZERO_WINDOW";

@@ -43,6 +43,8 @@ public sealed class Flow
         FirstResetPacketNumber = 0;
         FirstResetByOriginator = false;
         IdleBeforeResetNanoseconds = 0;
+        ResetAfterClose = false;
+        ReuseAfterCloseNanoseconds = 0;
         IcmpErrorCount = 0;
         SynRetriesAfterSynAck = 0;
         _icmpErrors = null;
@@ -119,8 +121,21 @@ public sealed class Flow
 
     public bool FirstResetByOriginator { get; internal set; }
 
-    /// <summary>Idle time (no packet in either direction) before the first RST.</summary>
+    /// <summary>
+    /// Idle time the first RST ended: the longest silence (no packet in either direction) since the
+    /// side that reset last sent data or acknowledged new data. A request after 5 idle minutes that
+    /// is reset at once counts as 5 minutes idle.
+    /// </summary>
     public long IdleBeforeResetNanoseconds { get; internal set; }
+
+    /// <summary>
+    /// The first RST answered new data the other side sent after the resetting side's FIN: the
+    /// connection was used after it had been closed (keep-alive reuse race), seconds between the FIN
+    /// and that data in <see cref="ReuseAfterCloseNanoseconds"/>.
+    /// </summary>
+    public bool ResetAfterClose { get; internal set; }
+
+    public long ReuseAfterCloseNanoseconds { get; internal set; }
 
     public long IcmpErrorCount { get; private set; }
 

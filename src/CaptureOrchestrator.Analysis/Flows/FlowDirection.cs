@@ -82,6 +82,20 @@ public struct FlowDirection
     internal long LastResendNanoseconds;
     internal long LastResendGapNanoseconds;
 
+    /// <summary>
+    /// Longest silence in the conversation (no packet either way) since this side last showed it
+    /// was alive: sent data or acknowledged new data. When this side then resets the connection,
+    /// that is the idle time the reset ended — the silence before the request that got reset, not
+    /// the gap between that request and the RST.
+    /// </summary>
+    internal long SilenceSinceActiveNanoseconds;
+
+    /// <summary>When this side sent its FIN (0 = none).</summary>
+    internal long FinNanoseconds;
+
+    /// <summary>When this side first sent new data after the peer's FIN (0 = never): it used a connection the peer had closed.</summary>
+    internal long DataAfterPeerFinNanoseconds;
+
     internal static FlowDirection Create() => new() { WindowScale = -1 };
 }
 

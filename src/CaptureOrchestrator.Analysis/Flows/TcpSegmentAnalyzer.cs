@@ -41,6 +41,15 @@ internal static class TcpSegmentAnalyzer
 
         RememberFrame(ref sender, packet, length, now);
 
+        long silence = Math.Max(0, now - flow.PreviousPacketNanoseconds);
+        sender.SilenceSinceActiveNanoseconds = Math.Max(sender.SilenceSinceActiveNanoseconds, silence);
+        receiver.SilenceSinceActiveNanoseconds = Math.Max(receiver.SilenceSinceActiveNanoseconds, silence);
+        bool newData = length > 0 && (!sender.SequenceKnown || !SequenceMath.Less(seq, sender.NextSequence));
+        if (newData && receiver.FinSeen && sender.DataAfterPeerFinNanoseconds == 0)
+        {
+            sender.DataAfterPeerFinNanoseconds = now;
+        }
+
         if (syn)
         {
             RecordSyn(flow, ref sender, fromOriginator, packet, ack, now);
@@ -58,7 +67,12 @@ internal static class TcpSegmentAnalyzer
             {
                 flow.FirstResetPacketNumber = packetNumber;
                 flow.FirstResetByOriginator = fromOriginator;
-                flow.IdleBeforeResetNanoseconds = Math.Max(0, now - flow.PreviousPacketNanoseconds);
+                flow.IdleBeforeResetNanoseconds = sender.SilenceSinceActiveNanoseconds;
+                if (sender.FinSeen && receiver.DataAfterPeerFinNanoseconds != 0)
+                {
+                    flow.ResetAfterClose = true;
+                    flow.ReuseAfterCloseNanoseconds = receiver.DataAfterPeerFinNanoseconds - sender.FinNanoseconds;
+                }
             }
 
             sender.RstSeen = true;
@@ -67,6 +81,11 @@ internal static class TcpSegmentAnalyzer
 
         if (fin)
         {
+            if (!sender.FinSeen)
+            {
+                sender.FinNanoseconds = now;
+            }
+
             sender.FinSeen = true;
             history.Add('F', fromOriginator);
         }
@@ -98,7 +117,12 @@ internal static class TcpSegmentAnalyzer
         }
 
         AnalyzeSequence(flow, ref sender, ref receiver, fromOriginator, seq, length, syn, fin, rst, now, packet.DontFragment, packetNumber);
+        bool acknowledgesNewData = ack && !rst && (!sender.AckKnown || SequenceMath.Greater(packet.Acknowledgment, sender.LastAck));
         AnalyzeAck(ref sender, packet, ack, length, syn, fin, rst, now);
+        if (length > 0 || acknowledgesNewData)
+        {
+            sender.SilenceSinceActiveNanoseconds = 0;
+        }
 
         if (length > 0)
         {

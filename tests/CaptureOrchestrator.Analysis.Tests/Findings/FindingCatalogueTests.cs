@@ -149,6 +149,75 @@ public sealed class FindingCatalogueTests
     }
 
     [Fact]
+    public void Idle_timeout_is_the_silence_before_the_request_that_got_reset()
+    {
+        // Idle 5 minutes, then a request the Load Balancer no longer has state for: the client
+        // resends it twice and the reset comes 50 ms after the last resend. The idle time is the
+        // 5 minutes before the request, not the 50 ms before the RST.
+        ScenarioBuilder s = Healthy();
+        s.Tcp("10.1.0.4:50005", "10.2.0.40:1433", TimeSpan.FromMilliseconds(10)).Handshake().ClientSends(200).ServerSends(500)
+            .Wait(TimeSpan.FromMinutes(5)).Segment(true, 300).Wait(TimeSpan.FromMilliseconds(300)).Retransmit().Wait(TimeSpan.FromMilliseconds(600)).Retransmit()
+            .Wait(TimeSpan.FromMilliseconds(50)).Reset(fromClient: false);
+        Finding finding = Fires(FindingCodes.TcpIdleTimeoutReset, s);
+        Assert.InRange(finding.Facts["idleSecondsBeforeReset"], 299, 301);
+        Assert.Equal(FindingCodes.TcpIdleTimeoutReset, Diagnose(s)[0].Code);
+        Quiet(FindingCodes.TcpResetMidstream, s);
+    }
+
+    [Fact]
+    public void Idle_timeout_near_miss_the_server_answered_the_request_before_resetting()
+    {
+        // Same 5 idle minutes, but the server acknowledged and answered the request: it still had
+        // the connection, so the later reset is the application's, not a lost LB/NAT state.
+        ScenarioBuilder s = Healthy();
+        s.Tcp("10.1.0.4:50005", "10.2.0.40:1433", TimeSpan.FromMilliseconds(10)).Handshake().ClientSends(200).ServerSends(500)
+            .Wait(TimeSpan.FromMinutes(5)).ClientSends(300).ServerSends(100).Wait(TimeSpan.FromMilliseconds(50)).Reset(fromClient: false);
+        Finding finding = Fires(FindingCodes.TcpResetMidstream, s);
+        Assert.InRange(finding.Facts["idleSecondsBeforeReset"], 0.04, 0.06);
+        Quiet(FindingCodes.TcpIdleTimeoutReset, s);
+    }
+
+    [Fact]
+    public void Connection_reused_after_the_server_closed_it()
+    {
+        // The server closes a keep-alive connection; 45 s later the client's pool sends the next
+        // request on it and the server's closed socket answers with a reset.
+        ScenarioBuilder s = Healthy();
+        s.Tcp("10.1.0.4:50009", "10.2.0.80:8080", TimeSpan.FromMilliseconds(10)).Handshake().ClientSends(300).ServerSends(2000)
+            .Wait(TimeSpan.FromSeconds(5)).Fin(fromClient: false).Ack()
+            .Wait(TimeSpan.FromSeconds(45)).Segment(true, 400).Wait(TimeSpan.FromMilliseconds(25)).Reset(fromClient: false);
+        Finding finding = Fires(FindingCodes.TcpReusedAfterClose, s);
+        Assert.InRange(finding.Facts["reuseSecondsAfterClose"], 44.9, 45.1);
+        Assert.Equal(FindingSeverity.Warning, finding.Severity);
+        Assert.Contains("keep-alive timeout", finding.Verdict, StringComparison.Ordinal);
+        Assert.Contains("PooledConnectionIdleTimeout", finding.NextStep, StringComparison.Ordinal);
+        Assert.Equal(FindingCodes.TcpReusedAfterClose, Diagnose(s)[0].Code);
+        Quiet(FindingCodes.TcpResetMidstream, s);
+        Quiet(FindingCodes.TcpIdleTimeoutReset, s);
+    }
+
+    [Fact]
+    public void Connection_reused_near_miss_reset_on_an_open_connection()
+    {
+        // No FIN before the request: an ordinary reset by the server.
+        ScenarioBuilder s = Healthy();
+        s.Tcp("10.1.0.4:50009", "10.2.0.80:8080", TimeSpan.FromMilliseconds(10)).Handshake().ClientSends(300).ServerSends(2000)
+            .Wait(TimeSpan.FromSeconds(45)).Segment(true, 400).Wait(TimeSpan.FromMilliseconds(25)).Reset(fromClient: false);
+        Fires(FindingCodes.TcpResetMidstream, s);
+        Quiet(FindingCodes.TcpReusedAfterClose, s);
+    }
+
+    [Fact]
+    public void Connection_reused_near_miss_client_resets_data_sent_after_its_own_close()
+    {
+        // The client closed first and the server kept sending: the client's reset is not a reuse race.
+        ScenarioBuilder s = Healthy();
+        s.Tcp("10.1.0.4:50009", "10.2.0.80:8080", TimeSpan.FromMilliseconds(10)).Handshake().ClientSends(300)
+            .Fin(fromClient: true).Ack(false).Wait(TimeSpan.FromMilliseconds(20)).Segment(false, 1000).Reset(fromClient: true);
+        Quiet(FindingCodes.TcpReusedAfterClose, s);
+    }
+
+    [Fact]
     public void Asymmetric_path_syn_ack_never_reaches_the_client()
     {
         ScenarioBuilder s = Healthy();

@@ -158,6 +158,32 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
         };
         string filter = WiresharkFilter(flow);
 
+        // The server closed first and the client sent a request anyway: the reset is the closed
+        // socket answering, whatever the idle time. Checked before the idle timeout because a FIN
+        // means the server, not Azure's connection tracking, ended the connection.
+        if (flow.ResetAfterClose && !byClient)
+        {
+            double reuse = flow.ReuseAfterCloseNanoseconds / 1e9;
+            facts["reuseSecondsAfterClose"] = Math.Round(reuse, 3);
+            return FlowText.Describe(flow, flow.FirstResetPacketNumber, new Finding
+            {
+                Code = FindingCodes.TcpReusedAfterClose,
+                Severity = FindingSeverity.Warning,
+                Title = $"{FlowText.Client(flow)} reused its connection to {FlowText.Server(flow)} {FlowText.Seconds(reuse)} after the server closed it, and got a reset",
+                Verdict = $"{FlowText.Server(flow)} closed the connection (FIN) and {FlowText.Client(flow)} sent a new request on it {FlowText.Seconds(reuse)} later, which the server answered with a reset: "
+                    + "the client's connection pool keeps connections longer than the server's keep-alive timeout.",
+                Explanation = "A FIN says the sender will send nothing more; once its socket is closed, any data that arrives is answered with a RST. "
+                    + "HTTP keep-alive pools, database pools and gRPC channels that miss the FIN, or race with it, send the next request on the dead connection, "
+                    + "and that request fails with 'connection reset by peer'. Neither the network nor an Azure idle timeout is involved: the server ended the connection.",
+                NextStep = "Make the client's pooled-connection idle timeout shorter than the server's keep-alive timeout (e.g. SocketsHttpHandler.PooledConnectionIdleTimeout, "
+                    + "the pool's idle/validation settings), or raise the server's keep-alive timeout (Kestrel KeepAliveTimeout, nginx keepalive_timeout, IIS connection timeout); "
+                    + "and let the client retry idempotent requests once on a reset.",
+                WiresharkFilter = filter,
+                Facts = facts,
+                Weight = bytes,
+            });
+        }
+
         if (idleTimeout)
         {
             return FlowText.Describe(flow, flow.FirstResetPacketNumber, new Finding
