@@ -30,6 +30,7 @@ public static class FindingCodes
     public const string DnsBackgroundLookups = "DNS_BACKGROUND_LOOKUPS";
     public const string DnsSlow = "DNS_SLOW";
     public const string IkeNoResponse = "IKE_NO_RESPONSE";
+    public const string IkeExchangeUnanswered = "IKE_EXCHANGE_UNANSWERED";
     public const string IkeRenegotiation = "IKE_RENEGOTIATION";
     public const string IpsecNatTraversal = "IPSEC_NAT_TRAVERSAL";
     public const string EspOneWay = "ESP_ONE_WAY";

@@ -299,11 +299,15 @@ public sealed class UdpConversation
     /// Sends one UDP datagram of <paramref name="payloadLength"/> bytes split into IPv4 fragments
     /// of at most <paramref name="fragmentPayload"/> bytes, in order or reversed.
     /// </summary>
-    public UdpConversation SendFragmented(bool fromClient, int payloadLength, int fragmentPayload = 1480, bool reverseOrder = false, bool dropLast = false, ushort ipId = 0x4242)
+    public UdpConversation SendFragmented(bool fromClient, int payloadLength, int fragmentPayload = 1480, bool reverseOrder = false, bool dropLast = false, ushort ipId = 0x4242) =>
+        SendFragmented(fromClient, new byte[payloadLength], fragmentPayload, reverseOrder, dropLast, ipId);
+
+    /// <summary>Sends these exact bytes (e.g. a large IKE_AUTH) as one UDP datagram split into IPv4 fragments.</summary>
+    public UdpConversation SendFragmented(bool fromClient, ReadOnlySpan<byte> payload, int fragmentPayload = 1480, bool reverseOrder = false, bool dropLast = false, ushort ipId = 0x4242)
     {
         int length = fromClient
-            ? PacketFactory.Udp(_frame, Client, Server, new byte[payloadLength], ipId)
-            : PacketFactory.Udp(_frame, Server, Client, new byte[payloadLength], ipId);
+            ? PacketFactory.Udp(_frame, Client, Server, payload, ipId)
+            : PacketFactory.Udp(_frame, Server, Client, payload, ipId);
         List<byte[]> fragments = PacketFactory.FragmentIpv4(_frame.AsSpan(0, length), fragmentPayload);
         if (dropLast)
         {

@@ -559,6 +559,79 @@ public sealed class FindingCatalogueTests
         Quiet(FindingCodes.EspOneWay, s);
     }
 
+    /// <summary>
+    /// IKE_SA_INIT on UDP 500 is answered; IKE_AUTH then moves to UDP 4500 (NAT traversal) and is
+    /// sent <paramref name="authSends"/> times with the usual doubling timeout.
+    /// </summary>
+    private static ScenarioBuilder IkeAuthAfterAnsweredInit(bool fragmented, int authSends, bool authAnswered)
+    {
+        const ulong spi = 0x1111_2222_3333_4444UL;
+        var s = new ScenarioBuilder(Start);
+        s.Udp("203.0.113.10:500", "198.51.100.20:500")
+            .Send(true, IkeMessageBuilder.IkeV2(spi, 0, IkeMessageBuilder.IkeSaInit, response: false, length: 400)).Wait(TimeSpan.FromMilliseconds(30))
+            .Send(false, IkeMessageBuilder.IkeV2(spi, 0x2222, IkeMessageBuilder.IkeSaInit, response: true, length: 420));
+        UdpConversation nat = s.Udp("203.0.113.10:4500", "198.51.100.20:4500", TimeSpan.FromMilliseconds(40));
+        byte[] auth = IkeMessageBuilder.WithNonEspMarker(IkeMessageBuilder.IkeV2(spi, 0x2222, IkeMessageBuilder.IkeAuth, response: false, messageId: 1, length: fragmented ? 2400 : 600));
+        for (int i = 0; i < authSends; i++)
+        {
+            if (fragmented)
+            {
+                nat.SendFragmented(true, auth, ipId: (ushort)(0x5000 + i));
+            }
+            else
+            {
+                nat.Send(true, auth);
+            }
+
+            nat.Wait(TimeSpan.FromSeconds(2 << i));
+        }
+
+        if (authAnswered)
+        {
+            nat.Send(false, IkeMessageBuilder.WithNonEspMarker(IkeMessageBuilder.IkeV2(spi, 0x2222, IkeMessageBuilder.IkeAuth, response: true, messageId: 1, length: 500)));
+        }
+
+        return s;
+    }
+
+    [Fact]
+    public void Ike_auth_sent_as_fragments_and_never_answered_after_an_answered_init()
+    {
+        ScenarioBuilder s = IkeAuthAfterAnsweredInit(fragmented: true, authSends: 4, authAnswered: false);
+        Finding finding = Fires(FindingCodes.IkeExchangeUnanswered, s);
+        Assert.Equal(4, finding.Facts["sends"]);
+        Assert.Equal(1, finding.Facts["fragmented"]);
+        Assert.Equal(4500, finding.Facts["port"]);
+        Assert.Contains("IKE_AUTH", finding.Title, StringComparison.Ordinal);
+        Assert.Contains("drops fragmented UDP", finding.Verdict, StringComparison.Ordinal);
+        Assert.Equal(FindingCodes.IkeExchangeUnanswered, Diagnose(s)[0].Code);
+        Quiet(FindingCodes.Healthy, s);
+        Quiet(FindingCodes.IkeNoResponse, s); // the responder did answer: the first message is not the problem
+    }
+
+    [Fact]
+    public void Ike_auth_on_4500_unanswered_after_500_was_answered_points_at_nat_traversal()
+    {
+        ScenarioBuilder s = IkeAuthAfterAnsweredInit(fragmented: false, authSends: 3, authAnswered: false);
+        Finding finding = Fires(FindingCodes.IkeExchangeUnanswered, s);
+        Assert.Equal(0, finding.Facts["fragmented"]);
+        Assert.Contains("UDP 4500 does not get through", finding.Verdict, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ike_exchange_near_miss_auth_resent_once_then_answered()
+    {
+        ScenarioBuilder s = IkeAuthAfterAnsweredInit(fragmented: true, authSends: 2, authAnswered: true);
+        Quiet(FindingCodes.IkeExchangeUnanswered, s);
+        Assert.DoesNotContain(Diagnose(s), f => f.Severity >= FindingSeverity.Warning);
+    }
+
+    [Fact]
+    public void Ike_exchange_near_miss_one_unanswered_send_at_the_end_of_the_capture()
+    {
+        Quiet(FindingCodes.IkeExchangeUnanswered, IkeAuthAfterAnsweredInit(fragmented: true, authSends: 1, authAnswered: false));
+    }
+
     private static ScenarioBuilder ManyConnections(int count, int failing)
     {
         ScenarioBuilder s = Healthy();

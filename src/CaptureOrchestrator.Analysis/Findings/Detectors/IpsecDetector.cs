@@ -5,19 +5,28 @@ using CaptureOrchestrator.Analysis.Flows;
 namespace CaptureOrchestrator.Analysis.Findings.Detectors;
 
 /// <summary>
-/// Site-to-site VPN health from the packets: IKE requests without response, repeated
-/// negotiation, NAT traversal in use, and ESP flowing in one direction only (tunnel up one way).
+/// Site-to-site VPN health from the packets: IKE requests without response (from the first
+/// message, or an IKEv2 exchange later in the negotiation), repeated negotiation, NAT traversal in
+/// use, and ESP flowing in one direction only (tunnel up one way).
 /// </summary>
 public sealed class IpsecDetector : IDetector, IPacketObserver
 {
     private const byte IkeV2SaInit = 34;
+    private const byte IkeV2Auth = 35;
     private const byte IkeV1MainMode = 2;
     private const int RepeatedNegotiations = 3;
     private const int OneWayMinimumPackets = 10;
     private const int MaxPeers = 1000;
     private const int MaxSamples = 20;
+    private const int MaxExchanges = 10_000;
+
+    /// <summary>An IKE request sent this many times without a reply is lost, not just slow: IKE retransmits after a timeout.</summary>
+    private const int UnansweredAfterSends = 2;
 
     private readonly Dictionary<(NetAddress A, NetAddress B), Peer> _peers = [];
+
+    /// <summary>IKEv2 requests by (IKE SA, message ID, requester): a response carries the same SPI and ID.</summary>
+    private readonly Dictionary<(ulong Spi, uint MessageId, NetAddress Requester), Exchange> _exchanges = [];
 
     public PacketInterest Interest => PacketInterest.Ipsec;
 
@@ -77,7 +86,18 @@ public sealed class IpsecDetector : IDetector, IPacketObserver
         if (packet.IkeVersion == 2 ? packet.IkeIsResponse : peer.IkeInitiator is { } initiator && packet.Source != initiator)
         {
             peer.IkeResponses++;
+            peer.AnsweredOnPort500 |= packet.SourcePort == 500;
+            if (packet.IkeVersion == 2 && _exchanges.TryGetValue((packet.IkeInitiatorSpi, packet.IkeMessageId, packet.Destination), out Exchange? answered))
+            {
+                answered.Answered = true;
+            }
+
             return;
+        }
+
+        if (packet.IkeVersion == 2)
+        {
+            TrackRequest(peer, packet, packetNumber, timestampNanoseconds);
         }
 
         peer.IkeInitiator ??= packet.Source;
@@ -88,8 +108,49 @@ public sealed class IpsecDetector : IDetector, IPacketObserver
         }
     }
 
+    private void TrackRequest(Peer peer, DecodedPacket packet, long packetNumber, long timestampNanoseconds)
+    {
+        var key = (packet.IkeInitiatorSpi, packet.IkeMessageId, packet.Source);
+        if (!_exchanges.TryGetValue(key, out Exchange? exchange))
+        {
+            if (_exchanges.Count >= MaxExchanges)
+            {
+                return;
+            }
+
+            _exchanges[key] = exchange = new Exchange(peer, packet.Source, packet.Destination, packet.IkeExchangeType, packet.DestinationPort, timestampNanoseconds)
+            {
+                MessageId = packet.IkeMessageId,
+            };
+        }
+
+        exchange.Sends++;
+        exchange.Fragmented |= packet.IsFragment;
+        exchange.Last = timestampNanoseconds;
+        if (exchange.Packets.Count < MaxSamples)
+        {
+            exchange.Packets.Add(packetNumber);
+        }
+    }
+
     public IEnumerable<Finding> Conclude(CaptureAnalysis analysis, DiagnosisContext context)
     {
+        // The first exchange the responder stopped answering, per peer pair: where the negotiation broke.
+        var broken = new Dictionary<Peer, Exchange>();
+        foreach (Exchange exchange in _exchanges.Values)
+        {
+            if (!exchange.Answered && exchange.Sends >= UnansweredAfterSends && exchange.Peer.IkeResponses > 0
+                && (!broken.TryGetValue(exchange.Peer, out Exchange? earlier) || exchange.First < earlier.First))
+            {
+                broken[exchange.Peer] = exchange;
+            }
+        }
+
+        foreach ((Peer peer, Exchange exchange) in broken)
+        {
+            yield return ExchangeUnanswered(peer, exchange);
+        }
+
         foreach (Peer peer in _peers.Values)
         {
             string pair = $"{peer.A} ↔ {peer.B}";
@@ -147,6 +208,82 @@ public sealed class IpsecDetector : IDetector, IPacketObserver
         }
     }
 
+    /// <summary>
+    /// The responder answered earlier messages, then went silent on one exchange. When that request
+    /// went out as IP fragments (IKE_AUTH carries certificates and often exceeds the MTU), the classic
+    /// cause is a device on the path that drops fragments; on UDP 4500 after an answered UDP 500 it
+    /// is a NAT-T port that does not get through.
+    /// </summary>
+    private static Finding ExchangeUnanswered(Peer peer, Exchange exchange)
+    {
+        string name = ExchangeName(exchange.Type);
+        string requester = exchange.Requester.ToString();
+        string responder = exchange.Responder.ToString();
+        string sends = FlowText.Count(exchange.Sends, "time", "times");
+        string verdict;
+        string explanation;
+        string nextStep;
+        if (exchange.Fragmented)
+        {
+            verdict = $"The VPN negotiation stalls at {name}: {responder} answered IKE before, but the {name} request from {requester} goes out as IP fragments and is never answered. "
+                + "A device on the path drops fragmented UDP.";
+            explanation = $"{requester} sent {name} {sends} (message ID {exchange.MessageId}, UDP {exchange.Port}) as IPv4 fragments, and {responder} never replied, although it had answered the messages before it. "
+                + "IKE_AUTH carries certificates and proposals and is often larger than the path MTU; firewalls, NAT devices and some ISPs drop IP fragments, so the small first exchange works and the large one vanishes.";
+            nextStep = "Find the device that drops the fragments (on-premises firewall or NAT, ISP, an NVA in the path) and let fragments of UDP 500/4500 through, "
+                + "or make the message smaller: IKEv2 fragmentation (RFC 7383) on the on-premises device, a pre-shared key or a shorter certificate chain. "
+                + "The VPN gateway's IKEDiagnosticLog shows whether the request ever arrived in Azure.";
+        }
+        else if (exchange.Port == 4500 && peer.AnsweredOnPort500)
+        {
+            verdict = $"The VPN negotiation stalls at {name}: IKE on UDP 500 was answered, but after the switch to UDP 4500 (NAT traversal) {responder} never answers. UDP 4500 does not get through.";
+            explanation = $"{requester} sent {name} {sends} on UDP 4500 (message ID {exchange.MessageId}) without a reply, while {responder} had answered on UDP 500. "
+                + "Peers move to UDP 4500 when they detect a NAT between them; a firewall that allows only UDP 500 lets the negotiation start and then cuts it off.";
+            nextStep = "Allow UDP 4500 both ways on the on-premises firewall and any NAT device in front of the VPN device, and check the NAT keeps the 4500 mapping. "
+                + "The VPN gateway's IKEDiagnosticLog shows whether the request ever arrived in Azure.";
+        }
+        else
+        {
+            verdict = $"The VPN negotiation stalls at {name}: {responder} answered IKE before, then stopped answering {requester}.";
+            explanation = $"{requester} sent {name} {sends} (message ID {exchange.MessageId}, UDP {exchange.Port}) and {responder} never replied, although it had answered earlier messages. "
+                + "A responder that silently drops a request usually cannot process it (authentication or identity it does not accept, a proposal it rejects without notifying), or the packets no longer reach it.";
+            nextStep = "Read the VPN gateway's IKEDiagnosticLog for this connection at this time (it names the failing step), and compare the pre-shared key, IKE identities "
+                + "and IPsec/IKE policy (or the connection's custom policy) on both sides.";
+        }
+
+        return new Finding
+        {
+            Code = FindingCodes.IkeExchangeUnanswered,
+            Severity = FindingSeverity.Error,
+            Title = $"IKE {name} from {requester} to {responder} unanswered after {sends}{(exchange.Fragmented ? " (sent as IP fragments)" : "")}",
+            Verdict = verdict,
+            Explanation = explanation,
+            NextStep = nextStep,
+            WiresharkFilter = $"(isakmp || ip.flags.mf==1 || ip.frag_offset>0) && {FlowText.AddressField(exchange.Requester)}.addr=={requester} && {FlowText.AddressField(exchange.Responder)}.addr=={responder}",
+            Packets = exchange.Packets,
+            FirstNanoseconds = exchange.First,
+            LastNanoseconds = exchange.Last,
+            Facts = new Dictionary<string, double>
+            {
+                ["exchangeType"] = exchange.Type,
+                ["messageId"] = exchange.MessageId,
+                ["sends"] = exchange.Sends,
+                ["fragmented"] = exchange.Fragmented ? 1 : 0,
+                ["port"] = exchange.Port,
+                ["ikeResponses"] = peer.IkeResponses,
+            },
+            Weight = exchange.Sends,
+        };
+    }
+
+    private static string ExchangeName(byte type) => type switch
+    {
+        IkeV2SaInit => "IKE_SA_INIT",
+        IkeV2Auth => "IKE_AUTH",
+        36 => "CREATE_CHILD_SA",
+        37 => "INFORMATIONAL",
+        _ => $"exchange {type}",
+    };
+
     private static Finding Build(Peer peer, string code, FindingSeverity severity, string title, string verdict, string explanation, string nextStep, string filter, double weight) => new()
     {
         Code = code,
@@ -195,6 +332,36 @@ public sealed class IpsecDetector : IDetector, IPacketObserver
         public long EspAtoB { get; set; }
 
         public long EspBtoA { get; set; }
+
+        public List<long> Packets { get; } = [];
+
+        /// <summary>The responder answered on UDP 500 (before any move to 4500).</summary>
+        public bool AnsweredOnPort500 { get; set; }
+    }
+
+    private sealed class Exchange(Peer peer, NetAddress requester, NetAddress responder, byte type, ushort port, long first)
+    {
+        public Peer Peer { get; } = peer;
+
+        public NetAddress Requester { get; } = requester;
+
+        public NetAddress Responder { get; } = responder;
+
+        public byte Type { get; } = type;
+
+        public ushort Port { get; } = port;
+
+        public long First { get; } = first;
+
+        public long Last { get; set; }
+
+        public uint MessageId { get; init; }
+
+        public int Sends { get; set; }
+
+        public bool Fragmented { get; set; }
+
+        public bool Answered { get; set; }
 
         public List<long> Packets { get; } = [];
     }
