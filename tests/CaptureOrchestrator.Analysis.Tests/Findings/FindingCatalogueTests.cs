@@ -235,6 +235,36 @@ public sealed class FindingCatalogueTests
     }
 
     [Fact]
+    public void Asymmetric_path_only_the_servers_side_of_a_connection_is_seen()
+    {
+        // SYN-ACK and a response pass the capture point; the client's SYN and ACKs never do.
+        ScenarioBuilder s = Healthy();
+        s.Tcp("10.1.0.4:50010", "10.2.0.90:443", TimeSpan.FromMilliseconds(1)).SynAck().Wait(TimeSpan.FromMilliseconds(2))
+            .Segment(false, 1400).Segment(false, 1400).Wait(TimeSpan.FromMilliseconds(300)).Retransmit();
+        Finding finding = Fires(FindingCodes.AsymmetricRouting, s);
+        Assert.Contains("one direction", finding.Title, StringComparison.Ordinal);
+        Quiet(FindingCodes.Healthy, s);
+    }
+
+    [Fact]
+    public void Asymmetric_path_near_miss_capture_joins_a_conversation_midway()
+    {
+        // No handshake in the capture, but both sides are heard: the capture started late.
+        ScenarioBuilder s = Healthy();
+        s.Tcp("10.1.0.4:50010", "10.2.0.90:443", TimeSpan.FromMilliseconds(1)).Segment(false, 1400).Ack().Segment(false, 1400).Ack().Segment(false, 1400).Ack()
+            .Segment(false, 1400).Ack().Segment(false, 1400).Ack().Segment(false, 1400).Ack();
+        Quiet(FindingCodes.AsymmetricRouting, s);
+    }
+
+    [Fact]
+    public void Asymmetric_path_near_miss_a_lone_syn_ack_at_the_start_of_the_capture()
+    {
+        ScenarioBuilder s = Healthy();
+        s.Tcp("10.1.0.4:50010", "10.2.0.90:443", TimeSpan.FromMilliseconds(1)).SynAck();
+        Quiet(FindingCodes.AsymmetricRouting, s);
+    }
+
+    [Fact]
     public void Retransmissions_with_timeout_backoff()
     {
         ScenarioBuilder s = Healthy();

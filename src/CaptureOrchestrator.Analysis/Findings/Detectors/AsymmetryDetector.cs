@@ -13,6 +13,9 @@ namespace CaptureOrchestrator.Analysis.Findings.Detectors;
 public sealed class AsymmetryDetector : IDetector, IFlowObserver
 {
     private const int OneWayMinimumDataSegments = 5;
+
+    /// <summary>A SYN-ACK plus this many packets in all, and nothing from the client.</summary>
+    private const int OneWaySynAckPackets = 3;
     private static readonly long CaptureStartGraceNs = (long)TimeSpan.FromSeconds(1).TotalNanoseconds;
     private const int MaxSamples = 1000;
 
@@ -43,8 +46,13 @@ public sealed class AsymmetryDetector : IDetector, IFlowObserver
         ref readonly FlowDirection orig = ref flow.Originator;
         ref readonly FlowDirection resp = ref flow.Responder;
 
-        if (!orig.SynSeen && !resp.SynAckSeen && (orig.Packets == 0 || resp.Packets == 0)
-            && Math.Max(orig.DataSegments, resp.DataSegments) >= OneWayMinimumDataSegments)
+        // Seen one way only. Without a handshake, a few data segments could be the tail of a
+        // conversation the capture joined late, so it takes several; a server that sends its
+        // SYN-ACK and then more while the client is never heard from is one-sided from the start
+        // (the client must ACK a SYN-ACK, whenever the capture began).
+        bool oneSided = orig.Packets == 0 || resp.Packets == 0;
+        if (oneSided && !orig.SynSeen
+            && (resp.SynAckSeen ? resp.Packets >= OneWaySynAckPackets : Math.Max(orig.DataSegments, resp.DataSegments) >= OneWayMinimumDataSegments))
         {
             _oneWay.Add(flow, flow.FirstPacketNumber);
         }
@@ -60,7 +68,7 @@ public sealed class AsymmetryDetector : IDetector, IFlowObserver
             _lostSynAck.Add(flow, flow.FirstPacketNumber, flow.LastPacketNumber);
         }
 
-        if (resp.SynAckSeen && !orig.SynSeen && _synAckWithoutSyn.Count < MaxSamples)
+        if (resp.SynAckSeen && !orig.SynSeen && !(oneSided && resp.Packets >= OneWaySynAckPackets) && _synAckWithoutSyn.Count < MaxSamples)
         {
             _synAckWithoutSyn.Add(flow.Snapshot());
         }
@@ -102,8 +110,8 @@ public sealed class AsymmetryDetector : IDetector, IFlowObserver
 
         if (_oneWay.Count > 0)
         {
-            yield return Build(_oneWay, "only one direction of established conversations is visible",
-                $"{FlowText.Count(_oneWay.Count, "established conversation shows", "established conversations show")} data in one direction only. "
+            yield return Build(_oneWay, "only one direction of conversations is visible",
+                $"{FlowText.Count(_oneWay.Count, "conversation shows", "conversations show")} packets in one direction only (data, or a SYN-ACK and what follows it, with nothing from the other side). "
                 + "The other direction takes another path past this capture point: the routing is asymmetric. Stateful firewalls on such a path drop the traffic they see half of.",
                 "tcp");
         }
