@@ -8,6 +8,7 @@ using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Workflows;
+using Microsoft.Extensions.Logging;
 
 namespace CaptureOrchestrator.Activities.Capture;
 
@@ -15,7 +16,7 @@ namespace CaptureOrchestrator.Activities.Capture;
 /// Streams each capture file from storage through the analysis engine (no local copy), stores the
 /// JSON and Markdown reports and an evidence capture of the problem flows next to them.
 /// </summary>
-internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activity<AnalyzeCaptureInput, TargetAnalysis>
+internal sealed partial class AnalyzeCaptureActivity(CaptureServices services) : Activity<AnalyzeCaptureInput, TargetAnalysis>
 {
     private const int FlowsInReport = 50;
 
@@ -77,6 +78,12 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
             }
         }
 
+        if (diagnosis.Contradictions.Count > 0)
+        {
+            // A defect of the analysis, not of the capture: the report still goes out, and the log says what is wrong with it.
+            LogContradictions(services.Logger<AnalyzeCaptureActivity>(), fileName, input.OperationId, string.Join("; ", diagnosis.Contradictions));
+        }
+
         AnalysisReport report = ReportBuilder.Build(diagnosis, new SourceInfo { Name = fileName, SizeBytes = file.Length }, FlowsInReport);
         string stem = $"{input.OperationId}/target-{input.Target.Index}/{fileName}";
         await UploadTextAsync(reports, stem + ".json", "application/json", w => ReportWriter.Write(report, ReportFormat.Json, w), cancellationToken).ConfigureAwait(false);
@@ -126,4 +133,7 @@ internal sealed class AnalyzeCaptureActivity(CaptureServices services) : Activit
         "warning" => 1,
         _ => 2,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The report for {File} of operation {OperationId} contradicts itself: {Contradictions}")]
+    private static partial void LogContradictions(ILogger logger, string file, string operationId, string contradictions);
 }

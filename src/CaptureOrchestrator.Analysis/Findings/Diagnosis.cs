@@ -14,7 +14,15 @@ public sealed class DiagnosisResult
         Dns = dns;
         Tls = tls;
         Verdict = findings.Count > 0 ? findings[0].Verdict : "No IP traffic was captured.";
+        Contradictions = ReportConsistency.Check(this);
     }
+
+    /// <summary>
+    /// Rules of <see cref="ReportConsistency"/> this result breaks (empty when it is consistent).
+    /// Tests assert it is empty; the activity and the CLI log any entry, because a report that
+    /// contradicts itself is a defect of the analysis, not of the capture.
+    /// </summary>
+    public IReadOnlyList<string> Contradictions { get; }
 
     public CaptureAnalysis Analysis { get; }
 
@@ -82,7 +90,13 @@ public static class Diagnosis
         var findings = detectors.SelectMany(d => d.Conclude(analysis, context)).ToList();
         if (!findings.Any(f => f.Severity >= FindingSeverity.Warning))
         {
-            findings.Add(analysis.Capture.IpPackets == 0 ? Empty(analysis) : Healthy(analysis, dns.Statistics, tls.Statistics));
+            // Nothing wrong was found. Before saying so, every failed flow the report lists must be
+            // covered by a finding or explained: a report never calls a capture healthy while its
+            // own flow table shows failures nobody accounted for.
+            var accounting = FailedFlowAccounting.Of(analysis, findings);
+            findings.Add(analysis.Capture.IpPackets == 0 ? Empty(analysis)
+                : accounting.Unexplained > 0 ? Unexplained(accounting)
+                : Healthy(analysis, dns.Statistics, tls.Statistics, accounting));
         }
 
         List<Finding> ranked = findings
@@ -95,15 +109,48 @@ public static class Diagnosis
         return new DiagnosisResult(analysis, ranked, dns.Statistics, tls.Statistics);
     }
 
-    private static Finding Healthy(CaptureAnalysis analysis, DnsStatistics dns, TlsStatistics tls)
+    private static Finding Unexplained(FailedFlowAccounting accounting)
+    {
+        string states = string.Join(", ", accounting.UnexplainedStates.OrderByDescending(p => p.Value).Select(p => $"{p.Value} {p.Key}"));
+        string examples = string.Join(", ", accounting.UnexplainedExamples.Select(f => $"{FlowText.Client(f)} → {FlowText.Server(f)}"));
+        Flow? first = accounting.UnexplainedExamples.Count > 0 ? accounting.UnexplainedExamples[0] : null;
+        return new Finding
+        {
+            Code = FindingCodes.FailedFlowsUnexplained,
+            Severity = FindingSeverity.Warning,
+            Title = $"{FlowText.Count(accounting.Unexplained, "flow failed", "flows failed")} without a specific diagnosis ({states})",
+            Verdict = $"No known problem pattern matched, but {FlowText.Count(accounting.Unexplained, "conversation", "conversations")} failed ({states}): "
+                + "the capture is not healthy; look at those flows first.",
+            Explanation = $"The flow table lists failed conversations that none of the diagnoses covers, for example {examples}. "
+                + "They may be harmless (a scanner, a client that gave up) or the problem itself in a form the analysis has no rule for.",
+            NextStep = "Open the capture in Wireshark with the filter below and read these conversations; capture at the other end too to see whether the packets arrive there.",
+            WiresharkFilter = first is null ? "tcp.flags.reset==1 || tcp.analysis.flags" : Reporting.WiresharkFilters.ForFlow(first),
+            Flow = first is null ? null : FlowText.Reference(first),
+            FlowCount = accounting.Unexplained,
+            Packets = accounting.UnexplainedExamples.Select(f => f.FirstPacketNumber).Distinct().ToList(),
+            FirstNanoseconds = first?.FirstNanoseconds ?? 0,
+            LastNanoseconds = first?.LastNanoseconds ?? 0,
+            EvidenceFlows = accounting.UnexplainedExamples.Select(f => new EvidenceFlow(f.Key, f.FirstPacketNumber, f.LastPacketNumber)).ToList(),
+            Facts = new Dictionary<string, double> { ["failedFlows"] = accounting.Failed, ["unexplainedFlows"] = accounting.Unexplained },
+            Weight = accounting.Unexplained,
+        };
+    }
+
+    private static Finding Healthy(CaptureAnalysis analysis, DnsStatistics dns, TlsStatistics tls, FailedFlowAccounting accounting)
     {
         FlowCollector flows = analysis.Flows;
         long established = flows.TcpStates.Where(p => !p.Key.IsFailure() && p.Key != ConnectionState.OTH).Sum(p => p.Value);
         var evidence = new List<string> { FlowText.Count(flows.Flows, "flow", "flows") };
         if (flows.TcpFlows > 0)
         {
-            evidence.Add($"{FlowText.Count(flows.TcpFlows, "TCP connection", "TCP connections")} ({established} with a complete handshake, none failed), "
+            evidence.Add($"{FlowText.Count(flows.TcpFlows, "TCP connection", "TCP connections")} ({established} with a complete handshake, "
+                + (flows.FailedTcpConnections == 0 ? "none failed" : $"{flows.FailedTcpConnections} ended without one") + "), "
                 + $"{FlowText.Count(analysis.Capture.TcpResetPackets, "reset", "resets")}, {FlowText.Count(flows.Retransmissions, "retransmission", "retransmissions")}");
+        }
+
+        foreach ((string reason, long count) in accounting.Benign.OrderByDescending(p => p.Value))
+        {
+            evidence.Add($"{count} × {reason}");
         }
         if (dns.Queries > 0)
         {
@@ -135,6 +182,8 @@ public static class Diagnosis
                 ["resets"] = analysis.Capture.TcpResetPackets,
                 ["retransmissions"] = flows.Retransmissions,
                 ["dnsQueries"] = dns.Queries,
+                ["failedFlows"] = accounting.Failed,
+                ["failedFlowsExplained"] = accounting.Explained,
             },
         };
     }

@@ -55,7 +55,8 @@ internal sealed class FlowGroup
 
         foreach (long packet in packets)
         {
-            if (packet > 0 && _packets.Count < MaxSamples)
+            // A one-packet flow's first and last frame are the same frame: list it once.
+            if (packet > 0 && _packets.Count < MaxSamples && !_packets.Contains(packet))
             {
                 _packets.Add(packet);
             }

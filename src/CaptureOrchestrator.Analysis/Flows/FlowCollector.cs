@@ -53,6 +53,15 @@ public sealed class FlowCollector : IFlowObserver
 
     public IReadOnlyDictionary<ConnectionState, long> TcpStates => _tcpStates;
 
+    /// <summary>UDP requests to a request/response service that were sent again and never answered (<see cref="IsUnansweredUdpRequest"/>).</summary>
+    public long UnansweredUdpRequests { get; private set; }
+
+    /// <summary>Failed TCP connections plus unanswered UDP requests: every flow a report must account for.</summary>
+    public long FailedFlows => FailedTcpConnections + UnansweredUdpRequests;
+
+    /// <summary>The failed flows kept (up to <c>keep</c>), in capture order.</summary>
+    public IEnumerable<Flow> KeptFailedFlows => _failed.Where(IsFailed).OrderBy(f => f.FirstPacketNumber);
+
     public void OnFlowFinished(Flow flow)
     {
         Flows++;
@@ -82,6 +91,11 @@ public sealed class FlowCollector : IFlowObserver
                 break;
             case IpProtocol.Udp:
                 UdpFlows++;
+                if (IsUnansweredUdpRequest(flow))
+                {
+                    UnansweredUdpRequests++;
+                }
+
                 break;
             case IpProtocol.Icmp:
             case IpProtocol.Icmpv6:
@@ -151,6 +165,19 @@ public sealed class FlowCollector : IFlowObserver
     }
 
     private static bool IsProblem(Flow flow) =>
-        (flow.IsTcp && flow.State.IsFailure()) || flow.IcmpErrorCount > 0 || flow.Retransmissions > 0
+        IsFailed(flow) || flow.IcmpErrorCount > 0 || flow.Retransmissions > 0
         || flow.Originator.ZeroWindows + flow.Responder.ZeroWindows > 0;
+
+    /// <summary>A TCP connection in a failed state, or an unanswered UDP request.</summary>
+    public static bool IsFailed(Flow flow) => flow.IsTcp ? flow.State.IsFailure() : IsUnansweredUdpRequest(flow);
+
+    /// <summary>
+    /// UDP has no handshake, and one-way UDP is normal for many services (syslog, streaming,
+    /// VXLAN, NAT keepalives). A failure is a request to a service that always answers — IKE,
+    /// Kerberos, NTP, RADIUS — sent at least twice with nothing back. DNS is judged per query by the
+    /// DNS analysis (which also knows background lookups), not per flow.
+    /// </summary>
+    public static bool IsUnansweredUdpRequest(Flow flow) =>
+        flow.Protocol == IpProtocol.Udp && flow.Responder.Packets == 0 && flow.Originator.Packets >= 2
+        && ServicePorts.AlwaysAnswersOverUdp(flow.ResponderPort);
 }

@@ -129,6 +129,11 @@ internal static class AnalyzeCommand
             stderr.WriteLine($"warning: {input.Name}: {damage.Reason} at byte offset {damage.Offset}; the report covers the {diagnosis.Analysis.Capture.Packets} packets before it");
         }
 
+        foreach (string contradiction in diagnosis.Contradictions)
+        {
+            stderr.WriteLine($"warning: {input.Name}: the report contradicts itself (an analysis defect, please report it): {contradiction}");
+        }
+
         AnalysisReport report = ReportBuilder.Build(diagnosis, new SourceInfo { Name = input.Name, SizeBytes = size }, request.Top);
         return new Analysed(input, diagnosis, report, flows);
     }

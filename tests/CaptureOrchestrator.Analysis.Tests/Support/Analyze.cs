@@ -26,7 +26,7 @@ public static class Analyze
     public static DiagnosisResult Diagnose(byte[] capture, DiagnosisContext? context = null)
     {
         using var stream = new MemoryStream(capture);
-        return Diagnosis.Run(stream, context);
+        return Consistent(Diagnosis.Run(stream, context));
     }
 
     public static DiagnosisResult Diagnose(ScenarioBuilder scenario, DiagnosisContext? context = null) => Diagnose(scenario.ToArray(), context);
@@ -34,7 +34,14 @@ public static class Analyze
     public static DiagnosisResult DiagnoseFile(string path, DiagnosisContext? context = null)
     {
         using FileStream stream = System.IO.File.OpenRead(path);
-        return Diagnosis.Run(stream, context);
+        return Consistent(Diagnosis.Run(stream, context));
+    }
+
+    /// <summary>Every report a test produces is checked against the consistency rules.</summary>
+    public static DiagnosisResult Consistent(DiagnosisResult result)
+    {
+        Xunit.Assert.True(result.Contradictions.Count == 0, "The report contradicts itself: " + string.Join("; ", result.Contradictions));
+        return result;
     }
 
     public static AnalysisReport Report(DiagnosisResult diagnosis, int maxFlows = 1000) =>

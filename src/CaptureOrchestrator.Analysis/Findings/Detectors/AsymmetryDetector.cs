@@ -16,7 +16,6 @@ public sealed class AsymmetryDetector : IDetector, IFlowObserver
 
     /// <summary>A SYN-ACK plus this many packets in all, and nothing from the client.</summary>
     private const int OneWaySynAckPackets = 3;
-    private static readonly long CaptureStartGraceNs = (long)TimeSpan.FromSeconds(1).TotalNanoseconds;
     private const int MaxSamples = 1000;
 
     private readonly FlowGroup _oneWay = new();
@@ -57,9 +56,10 @@ public sealed class AsymmetryDetector : IDetector, IFlowObserver
             _oneWay.Add(flow, flow.FirstPacketNumber);
         }
 
-        if (orig.SynSeen && resp.Packets == 0 && orig.AckKnown)
+        if (orig.SynSeen && resp.Packets == 0 && orig.AckKnown && (orig.DataSegments > 0 || !orig.RstSeen))
         {
-            // The client acknowledged a SYN-ACK that never passed this capture point.
+            // The client acknowledged a SYN-ACK that never passed this capture point. (A lone
+            // RST+ACK is a client giving up, not evidence that a SYN-ACK arrived.)
             _synAckElsewhere.Add(flow, flow.FirstPacketNumber);
         }
 
@@ -116,9 +116,8 @@ public sealed class AsymmetryDetector : IDetector, IFlowObserver
                 "tcp");
         }
 
-        long captureStart = analysis.Capture.FirstNanoseconds;
         var synAckOnly = new FlowGroup();
-        foreach (Flow flow in _synAckWithoutSyn.Where(f => f.FirstNanoseconds - captureStart > CaptureStartGraceNs))
+        foreach (Flow flow in _synAckWithoutSyn.Where(f => !CaptureEdges.BeganBeforeCapture(f, analysis.Capture)))
         {
             synAckOnly.Add(flow, flow.FirstPacketNumber);
         }

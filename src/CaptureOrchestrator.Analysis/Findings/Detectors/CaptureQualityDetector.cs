@@ -10,11 +10,13 @@ public sealed class CaptureQualityDetector : IDetector
         CaptureStatistics c = analysis.Capture;
         if (c.ReadError is { } damage)
         {
+            // A warning, not context: whatever the rest says, nobody can call a capture healthy
+            // when part of it is missing, so when nothing else is wrong the damage leads.
             yield return Info(FindingCodes.CaptureDamaged, $"The capture file is damaged at byte {damage.Offset}: {damage.Reason}",
                 "The capture file ends early or is damaged; only the packets before the damage were analysed.",
                 "A capture stopped while it was being written, an interrupted upload, or a damaged file. Everything before the damage is reliable; anything after it is missing.",
                 "Download the file again; if it was taken with Network Watcher, check that the session stopped normally (its status shows the stop reason).",
-                "frame", new Dictionary<string, double> { ["offset"] = damage.Offset, ["packetsRead"] = c.Packets });
+                "frame", new Dictionary<string, double> { ["offset"] = damage.Offset, ["packetsRead"] = c.Packets }) with { Severity = FindingSeverity.Warning };
         }
 
         if (analysis.Flows.DuplicateFrames > 0)

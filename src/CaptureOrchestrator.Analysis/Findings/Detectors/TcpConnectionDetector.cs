@@ -6,13 +6,11 @@ namespace CaptureOrchestrator.Analysis.Findings.Detectors;
 /// <summary>Did the connection get through? Unanswered SYNs, refusals, resets mid-stream and idle-timeout resets.</summary>
 public sealed class TcpConnectionDetector : IDetector, IFlowObserver
 {
-    /// <summary>A single unanswered SYN this close to the end of the capture may simply be cut off.</summary>
-    private static readonly long LateSynNanoseconds = (long)TimeSpan.FromSeconds(3).TotalNanoseconds;
     private const int MaxGroups = 1000;
     private const int MaxUncertain = 10_000;
 
     private readonly Dictionary<(FlowKeyServer, string), FlowGroup> _groups = [];
-    private readonly List<(FlowKeyServer Server, long FirstNanoseconds, Flow Snapshot)> _uncertainSyns = [];
+    private readonly List<(FlowKeyServer Server, Flow Snapshot)> _uncertainSyns = [];
     private readonly List<Flow> _resets = [];
     private TimeSpan _idleTimeout = TimeSpan.FromMinutes(4);
 
@@ -38,7 +36,7 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
                 }
                 else
                 {
-                    _uncertainSyns.Add((server, flow.FirstNanoseconds, flow.Snapshot()));
+                    _uncertainSyns.Add((server, flow.Snapshot()));
                 }
 
                 break;
@@ -59,9 +57,9 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
     {
         _idleTimeout = context.AzureIdleTimeout;
         long end = analysis.Capture.LastNanoseconds;
-        foreach ((FlowKeyServer server, long first, Flow flow) in _uncertainSyns)
+        foreach ((FlowKeyServer server, Flow flow) in _uncertainSyns)
         {
-            if (end - first >= LateSynNanoseconds)
+            if (!CaptureEdges.SynCutOffAtEnd(flow, end))
             {
                 AddToGroup(server, FindingCodes.TcpSynUnanswered, flow);
             }
