@@ -87,7 +87,7 @@ public static class Diagnosis
         }
 
         CaptureAnalysis analysis = analyzer.Analyze(capture, progress, cancellationToken);
-        var findings = detectors.SelectMany(d => d.Conclude(analysis, context)).ToList();
+        List<Finding> findings = Causality.Apply(detectors.SelectMany(d => d.Conclude(analysis, context)).ToList());
         if (!findings.Any(f => f.Severity >= FindingSeverity.Warning))
         {
             // Nothing wrong was found. Before saying so, every failed flow the report lists must be

@@ -59,4 +59,10 @@ public sealed record Finding
 
     /// <summary>Orders findings of equal severity (more affected flows, more events: higher).</summary>
     public double Weight { get; init; }
+
+    /// <summary>
+    /// Findings this one explains (its symptoms: e.g. the retransmissions an MTU problem causes),
+    /// shown under it as evidence rather than as separate problems. See <see cref="Causality"/>.
+    /// </summary>
+    public IReadOnlyList<Finding> Symptoms { get; init; } = [];
 }

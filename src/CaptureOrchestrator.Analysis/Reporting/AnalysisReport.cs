@@ -284,7 +284,12 @@ public sealed class FindingReport
     public required string WiresharkFilter { get; init; }
 
     public required string NextStep { get; init; }
+
+    /// <summary>Findings this one explains (its symptoms), shown as its evidence: code, severity, title, flow.</summary>
+    public IReadOnlyList<SymptomReport> Explains { get; init; } = [];
 }
+
+public sealed record SymptomReport(string Code, string Severity, string Title, FlowReferenceReport? Flow);
 
 public sealed class EvidenceReport
 {

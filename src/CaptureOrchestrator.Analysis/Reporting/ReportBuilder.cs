@@ -53,7 +53,11 @@ public static class ReportBuilder
         },
         WiresharkFilter = finding.WiresharkFilter,
         NextStep = finding.NextStep,
+        Explains = Flatten(finding.Symptoms).Select(s => new SymptomReport(s.Code, s.Severity.ToString().ToLowerInvariant(), s.Title,
+            s.Flow is { } f ? new FlowReferenceReport(f.Protocol, f.Client, f.Server) : null)).ToList(),
     };
+
+    private static IEnumerable<Finding> Flatten(IEnumerable<Finding> symptoms) => symptoms.SelectMany(s => (IEnumerable<Finding>)[s, .. Flatten(s.Symptoms)]);
 
     private static CaptureFacts BuildCapture(CaptureAnalysis analysis)
     {

@@ -90,6 +90,11 @@ internal static class TextReportWriter
         foreach (FindingReport finding in report.Findings.Take(10))
         {
             o.WriteLine($"{finding.Rank,2}. [{finding.Severity.ToUpperInvariant()}] {finding.Code}: {finding.Title}");
+            foreach (SymptomReport symptom in finding.Explains)
+            {
+                o.WriteLine($"    explains: {symptom.Code}: {symptom.Title}");
+            }
+
             o.WriteLine($"    next step: {finding.NextStep}");
             o.WriteLine($"    wireshark: {finding.WiresharkFilter}");
         }
@@ -215,6 +220,11 @@ internal static class MarkdownReportWriter
                 if (f.Evidence.Facts.Count > 0)
                 {
                     o.WriteLine($"- **Evidence:** {string.Join(", ", f.Evidence.Facts.Select(p => $"{p.Key} {p.Value.ToString("0.###", CultureInfo.InvariantCulture)}"))}");
+                }
+
+                foreach (SymptomReport symptom in f.Explains)
+                {
+                    o.WriteLine($"- **Explains:** `{symptom.Code}` {Escape(symptom.Title)}");
                 }
 
                 o.WriteLine($"- **Wireshark:** `{f.WiresharkFilter.Replace("`", "'", StringComparison.Ordinal)}`");

@@ -19,7 +19,8 @@ public static class EvidenceWriter
     {
         var ranges = new Dictionary<FlowKey, List<(long First, long Last)>>();
         var packets = new HashSet<long>();
-        foreach (Finding finding in findings)
+        // Symptoms moved under their cause keep their evidence in the file.
+        foreach (Finding finding in WithSymptoms(findings))
         {
             foreach (EvidenceFlow flow in finding.EvidenceFlows)
             {
@@ -66,6 +67,9 @@ public static class EvidenceWriter
         writer.Dispose();
         return new EvidenceSummary(written, ranges.Count, reader.Format);
     }
+
+    private static IEnumerable<Finding> WithSymptoms(IEnumerable<Finding> findings) =>
+        findings.SelectMany(f => (IEnumerable<Finding>)[f, .. WithSymptoms(f.Symptoms)]);
 
     private static bool InRanges(Dictionary<FlowKey, List<(long First, long Last)>> ranges, PacketDecoder decoder, DecodedPacket packet, CapturedPacket record, long number)
     {

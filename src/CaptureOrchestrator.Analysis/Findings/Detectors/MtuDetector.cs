@@ -16,7 +16,9 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
 
     private const int MaxSamples = 20;
     private readonly Dictionary<(string Reporter, int Mtu), (long Count, List<long> Packets, long First, long Last)> _mtuMessages = [];
-    private readonly HashSet<FlowKey> _flowsWithMtuMessages = [];
+
+    /// <summary>The flows whose packets each (reporter, MTU) sent back: what the MTU finding explains.</summary>
+    private readonly Dictionary<(string Reporter, int Mtu), List<EvidenceFlow>> _quotedFlows = [];
     private readonly FlowGroup _blackholes = new();
     private readonly Dictionary<int, FlowGroup> _largeMss = [];
 
@@ -39,10 +41,6 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
         }
 
         _mtuMessages[key] = (count + 1, packets, Math.Min(first, timestampNanoseconds), Math.Max(last, timestampNanoseconds));
-        if (packet.HasQuotedDatagram && _flowsWithMtuMessages.Count < 10_000)
-        {
-            _flowsWithMtuMessages.Add(FlowKey.Create(packet.QuotedSource, packet.QuotedSourcePort, packet.QuotedDestination, packet.QuotedDestinationPort, packet.QuotedProtocol, out _));
-        }
     }
 
     public void OnFlowFinished(Flow flow)
@@ -52,7 +50,26 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
             return;
         }
 
-        bool icmpSeen = flow.IcmpErrors.Any(e => e.Mtu > 0);
+        bool icmpSeen = false;
+        foreach (IcmpErrorEvent error in flow.IcmpErrors)
+        {
+            if (error.Mtu <= 0)
+            {
+                continue;
+            }
+
+            icmpSeen = true;
+            var key = (error.Reporter.ToString(), error.Mtu);
+            if (!_quotedFlows.TryGetValue(key, out List<EvidenceFlow>? flows))
+            {
+                _quotedFlows[key] = flows = [];
+            }
+
+            if (flows.Count < MaxSamples && !flows.Exists(f => f.Key == flow.Key))
+            {
+                flows.Add(new EvidenceFlow(flow.Key, flow.FirstPacketNumber, flow.LastPacketNumber));
+            }
+        }
         foreach (bool fromOriginator in (ReadOnlySpan<bool>)[true, false])
         {
             ref readonly FlowDirection sender = ref fromOriginator ? ref flow.Originator : ref flow.Responder;
@@ -105,6 +122,7 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
                 FirstNanoseconds = first,
                 LastNanoseconds = last,
                 Facts = new Dictionary<string, double> { ["nextHopMtu"] = mtu, ["icmpMessages"] = count },
+                EvidenceFlows = _quotedFlows.GetValueOrDefault((reporter, mtu)) ?? [],
                 Weight = count,
             };
         }

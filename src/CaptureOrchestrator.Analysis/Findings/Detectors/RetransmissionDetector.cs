@@ -106,6 +106,7 @@ public sealed class RetransmissionDetector : IDetector, IFlowObserver
                 ["retransmissionRate"] = Math.Round(rate, 4),
                 ["spuriousRetransmissions"] = sender.SpuriousRetransmissions,
                 ["maxResendsOfOneSegment"] = sender.MaxResendsOfOneSegment,
+                ["largeSegmentRetransmissions"] = sender.LargeSegmentRetransmissions,
                 ["duplicateAcks"] = receiver.DuplicateAcks,
                 ["flowsWithLoss"] = lossyFlows,
             },
