@@ -45,6 +45,15 @@ public readonly struct NetAddress : IEquatable<NetAddress>, IComparable<NetAddre
         return FromIPv6(bytes);
     }
 
+    /// <summary>
+    /// The address's subnet as people write it for hosts on one LAN segment: the /24 of an IPv4
+    /// address, the /64 of an IPv6 one (host bits zero).
+    /// </summary>
+    public NetAddress Subnet => IsIPv4 ? new NetAddress(_high, _low & ~0xFFUL) : new NetAddress(_high, 0);
+
+    /// <summary>"10.1.2.0/24" or "2001:db8::/64": <see cref="Subnet"/> as text.</summary>
+    public string SubnetText => $"{Subnet}/{(IsIPv4 ? 24 : 64)}";
+
     /// <summary>Writes the 4 (IPv4) or 16 (IPv6) network-order bytes; returns the count.</summary>
     public int WriteBytes(Span<byte> destination)
     {

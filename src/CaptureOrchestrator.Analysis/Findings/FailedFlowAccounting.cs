@@ -36,12 +36,13 @@ internal sealed class FailedFlowAccounting
     public static FailedFlowAccounting Of(CaptureAnalysis analysis, IEnumerable<Finding> findings)
     {
         var covered = new HashSet<FlowKey>(findings.SelectMany(f => f.EvidenceFlows).Select(e => e.Key));
+        var coveredOriginators = new HashSet<Decoding.NetAddress>(findings.SelectMany(f => f.CoversOriginators));
         var accounting = new FailedFlowAccounting { Failed = analysis.Flows.FailedFlows };
         long seen = 0;
         foreach (Flow flow in analysis.Flows.KeptFailedFlows)
         {
             seen++;
-            if (covered.Contains(flow.Key))
+            if (covered.Contains(flow.Key) || coveredOriginators.Contains(flow.OriginatorAddress))
             {
                 accounting.Covered++;
             }

@@ -57,6 +57,12 @@ public sealed record Finding
     /// <summary>Flows whose packets go into the evidence capture.</summary>
     public IReadOnlyList<EvidenceFlow> EvidenceFlows { get; init; } = [];
 
+    /// <summary>
+    /// Sources every failed flow of which this finding accounts for (a scan: all its probes), beyond
+    /// the sample in <see cref="EvidenceFlows"/>. See <see cref="FailedFlowAccounting"/>.
+    /// </summary>
+    public IReadOnlyList<Decoding.NetAddress> CoversOriginators { get; init; } = [];
+
     /// <summary>Orders findings of equal severity (more affected flows, more events: higher).</summary>
     public double Weight { get; init; }
 

@@ -34,6 +34,7 @@ public static class FindingCodes
     public const string IkeRenegotiation = "IKE_RENEGOTIATION";
     public const string IpsecNatTraversal = "IPSEC_NAT_TRAVERSAL";
     public const string EspOneWay = "ESP_ONE_WAY";
+    public const string PortScan = "PORT_SCAN";
     public const string SnatExhaustionSuspected = "SNAT_EXHAUSTION_SUSPECTED";
     public const string SlowResponse = "SLOW_RESPONSE";
     public const string PacketsLostBetweenHops = "PACKETS_LOST_BETWEEN_HOPS";

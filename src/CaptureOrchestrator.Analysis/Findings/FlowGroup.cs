@@ -68,6 +68,46 @@ internal sealed class FlowGroup
         }
     }
 
+    /// <summary>Folds another group into this one (same problem, grouped more coarsely).</summary>
+    public void Merge(FlowGroup other)
+    {
+        if (other.Count == 0)
+        {
+            return;
+        }
+
+        if (Count == 0)
+        {
+            Sample = other.Sample;
+            SampleKey = other.SampleKey;
+        }
+
+        Count += other.Count;
+        FirstNanoseconds = Math.Min(FirstNanoseconds, other.FirstNanoseconds);
+        LastNanoseconds = Math.Max(LastNanoseconds, other.LastNanoseconds);
+        foreach (NetAddress client in other._clients)
+        {
+            if (_clients.Count < MaxDistinctClients)
+            {
+                _clients.Add(client);
+            }
+        }
+
+        foreach (long packet in other._packets)
+        {
+            if (_packets.Count < MaxSamples && !_packets.Contains(packet))
+            {
+                _packets.Add(packet);
+            }
+        }
+
+        _evidence.AddRange(other._evidence.Take(MaxSamples - _evidence.Count));
+        foreach ((string name, double value) in other._sums)
+        {
+            Accumulate(name, value);
+        }
+    }
+
     public void Accumulate(string name, double value) => _sums[name] = _sums.GetValueOrDefault(name) + value;
 
     /// <summary>The finding with this group's flow, counts, time span, packets and evidence flows filled in.</summary>

@@ -65,6 +65,19 @@ public static class ReportWriter
         }
     }
 
+    /// <summary>
+    /// Findings a person reads in full. A ticket is read from the top: past about ten findings the
+    /// rest is summarised by kind ("N more"), and JSON keeps every one.
+    /// </summary>
+    internal const int ShownFindings = 10;
+
+    /// <summary>The findings beyond <see cref="ShownFindings"/>, grouped by code: "12 × TCP_SYN_UNANSWERED (error; e.g. …)".</summary>
+    internal static IEnumerable<(string Code, string Severity, int Count, string Example)> MoreFindings(IReadOnlyList<FindingReport> findings) =>
+        findings.Skip(ShownFindings)
+            .GroupBy(f => f.Code)
+            .Select(g => (g.Key, g.First().Severity, g.Count(), g.First().Title))
+            .OrderByDescending(g => g.Item3);
+
     internal static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     internal static string Endpoint(EndpointReport endpoint) =>
@@ -87,7 +100,7 @@ internal static class TextReportWriter
         CaptureFacts c = report.Capture;
         o.WriteLine($"Verdict     {report.Verdict}");
         o.WriteLine();
-        foreach (FindingReport finding in report.Findings.Take(10))
+        foreach (FindingReport finding in report.Findings.Take(ReportWriter.ShownFindings))
         {
             o.WriteLine($"{finding.Rank,2}. [{finding.Severity.ToUpperInvariant()}] {finding.Code}: {finding.Title}");
             foreach (SymptomReport symptom in finding.Explains)
@@ -99,9 +112,13 @@ internal static class TextReportWriter
             o.WriteLine($"    wireshark: {finding.WiresharkFilter}");
         }
 
-        if (report.Findings.Count > 10)
+        if (report.Findings.Count > ReportWriter.ShownFindings)
         {
-            o.WriteLine($"    ({report.Findings.Count - 10} more findings in --format json or markdown)");
+            o.WriteLine($"    {report.Findings.Count - ReportWriter.ShownFindings} more (all in --format json):");
+            foreach ((string code, string severity, int count, string example) in ReportWriter.MoreFindings(report.Findings))
+            {
+                o.WriteLine($"      {count} × [{severity.ToUpperInvariant()}] {code}, e.g. {example}");
+            }
         }
 
         o.WriteLine();
@@ -195,13 +212,24 @@ internal static class MarkdownReportWriter
             o.WriteLine();
             o.WriteLine("| # | severity | code | finding | packets |");
             o.WriteLine("|---|---|---|---|---|");
-            foreach (FindingReport f in report.Findings)
+            foreach (FindingReport f in report.Findings.Take(ReportWriter.ShownFindings))
             {
                 o.WriteLine($"| {f.Rank} | {f.Severity} | `{f.Code}` | {Escape(f.Title)} | {string.Join(", ", f.Evidence.Packets.Take(5))} |");
             }
 
+            if (report.Findings.Count > ReportWriter.ShownFindings)
+            {
+                o.WriteLine();
+                o.WriteLine($"**{report.Findings.Count - ReportWriter.ShownFindings} more** (all in report.json):");
+                o.WriteLine();
+                foreach ((string code, string severity, int count, string example) in ReportWriter.MoreFindings(report.Findings))
+                {
+                    o.WriteLine($"- {count} × {severity} `{code}`, e.g. {Escape(example)}");
+                }
+            }
+
             o.WriteLine();
-            foreach (FindingReport f in report.Findings.Where(f => f.Severity != "info" || f.Code == "HEALTHY").Take(10))
+            foreach (FindingReport f in report.Findings.Take(ReportWriter.ShownFindings).Where(f => f.Severity != "info" || f.Code == "HEALTHY"))
             {
                 o.WriteLine($"### {f.Rank}. {Escape(f.Title)}");
                 o.WriteLine();

@@ -86,15 +86,32 @@ public sealed class DnsDetector : IDetector, IPacketObserver
         // Lookups no application waits on (reverse lookups, proxy discovery) fail all the time, by
         // design: one piece of context per resolver, never an error and never the verdict.
         var background = new Dictionary<NetAddress, Group>();
-        foreach (((byte code, string name, NetAddress server), Group group) in _failures)
+        foreach (((byte code, string name, NetAddress server), Group group) in _failures.Where(p => IsBackground(p.Key.Name)))
         {
-            if (IsBackground(name))
+            Merge(background, server, group, name);
+        }
+
+        // Many names failing the same way at one resolver point at the resolver or a zone it
+        // serves (a privatelink zone not linked), not at each name: one finding listing them.
+        foreach (var resolver in _failures.Where(p => !IsBackground(p.Key.Name)).GroupBy(p => (p.Key.Code, p.Key.Server)))
+        {
+            if (resolver.Count() < NamesForResolverGroup)
             {
-                Merge(background, server, group, name);
+                foreach (((byte code, string name, NetAddress server), Group group) in resolver)
+                {
+                    yield return Failure(code, name, server, group);
+                }
+
                 continue;
             }
 
-            yield return Failure(code, name, server, group);
+            var merged = new Dictionary<NetAddress, Group>();
+            foreach (((_, string name, NetAddress server), Group group) in resolver.OrderByDescending(p => p.Value.Count))
+            {
+                Merge(merged, server, group, name);
+            }
+
+            yield return Failures(resolver.Key.Code, resolver.Count(), resolver.Key.Server, merged[resolver.Key.Server]);
         }
 
         long end = analysis.Capture.LastNanoseconds;
@@ -151,6 +168,9 @@ public sealed class DnsDetector : IDetector, IPacketObserver
         merged.Packets.AddRange(group.Packets.Take(Math.Max(0, MaxSamples - merged.Packets.Count)));
         merged.AddName(name);
     }
+
+    /// <summary>Names failing the same way at one resolver from which the resolver, not each name, is the finding.</summary>
+    private const int NamesForResolverGroup = 4;
 
     private static Finding Background(NetAddress server, Group group) => new()
     {
@@ -226,6 +246,32 @@ public sealed class DnsDetector : IDetector, IPacketObserver
             FirstNanoseconds = group.First,
             LastNanoseconds = group.Last,
             Facts = new Dictionary<string, double> { ["responses"] = group.Count, ["rcode"] = code },
+            Weight = group.Count,
+        };
+    }
+
+    private static Finding Failures(byte code, int names, NetAddress server, Group group)
+    {
+        string codeName = DnsMessage.ResponseCodeName(code);
+        string examples = string.Join(", ", group.Names.Take(3)) + (names > 3 ? ", …" : string.Empty);
+        return new Finding
+        {
+            Code = FindingCodes.DnsFailure,
+            Severity = FindingSeverity.Error,
+            Title = $"DNS {codeName} for {names} names from {server} ({FlowText.Count(group.Count, "response", "responses")}; {examples})",
+            Verdict = $"Name resolution fails for {names} names at {Resolver(server)} ({codeName}: {examples}): look at the resolver and the zones it serves, not at each name.",
+            Explanation = $"{Resolver(server)} answered {codeName} for {names} different names. When many names fail the same way at one resolver, "
+                + "the cause is shared: a Private DNS zone that is not linked to the VNet, a conditional forwarder that is missing, or the resolver's upstream.",
+            NextStep = (code == DnsMessage.NameError
+                    ? "Look at what the names have in common (a privatelink.* zone, an on-premises domain) and check that zone's records and VNet link, or the forwarder for that domain. "
+                    : "Check the resolver's upstream / forwarders and its ACL. ")
+                + ResolverAdvice(server),
+            WiresharkFilter = $"dns.flags.rcode=={code} && {FlowText.AddressField(server)}.src=={server}",
+            Packets = group.Packets,
+            FlowCount = group.Count,
+            FirstNanoseconds = group.First,
+            LastNanoseconds = group.Last,
+            Facts = new Dictionary<string, double> { ["responses"] = group.Count, ["names"] = names, ["rcode"] = code },
             Weight = group.Count,
         };
     }

@@ -151,6 +151,7 @@ public sealed class IpsecDetector : IDetector, IPacketObserver
             yield return ExchangeUnanswered(peer, exchange);
         }
 
+        var oneWay = new List<Peer>();
         foreach (Peer peer in _peers.Values)
         {
             string pair = $"{peer.A} ↔ {peer.B}";
@@ -194,18 +195,44 @@ public sealed class IpsecDetector : IDetector, IPacketObserver
             long espTotal = peer.EspAtoB + peer.EspBtoA;
             if (espTotal >= OneWayMinimumPackets && (peer.EspAtoB == 0 || peer.EspBtoA == 0))
             {
-                NetAddress sender = peer.EspAtoB > 0 ? peer.A : peer.B;
-                NetAddress silent = sender == peer.A ? peer.B : peer.A;
-                yield return Build(peer, FindingCodes.EspOneWay, FindingSeverity.Error,
-                    $"ESP flows only from {sender} to {silent} ({FlowText.Count(espTotal, "packet", "packets")}, none back)",
-                    $"The VPN tunnel is up in one direction only: {silent} sends no ESP back.",
-                    $"Encrypted traffic leaves {sender} but nothing comes back from {silent}. The tunnel negotiated, but the other side does not route the return traffic into it "
-                    + "(traffic selectors / encryption domain mismatch, missing route for the Azure address space on-premises, or a firewall dropping ESP).",
-                    "Check that the traffic selectors (local and remote address spaces) match exactly on both sides (or enable policy-based traffic selectors), that on-premises routes the Azure VNet ranges into the tunnel, "
-                    + "and the connection's ingress/egress byte counters in the portal; Network Watcher VPN troubleshoot gives the gateway's view.",
-                    filter, espTotal);
+                oneWay.Add(peer);
             }
         }
+
+        // A sender whose tunnels to several peers all stay one-way has one problem (its own
+        // return path, or its selectors), not one per peer.
+        foreach (var sender in oneWay.GroupBy(p => p.EspAtoB > 0 ? p.A : p.B))
+        {
+            yield return EspOneWayFrom(sender.Key, sender.ToList());
+        }
+    }
+
+    private static Finding EspOneWayFrom(NetAddress sender, List<Peer> peers)
+    {
+        List<NetAddress> silent = peers.Select(p => p.A == sender ? p.B : p.A).ToList();
+        long packets = peers.Sum(p => p.EspAtoB + p.EspBtoA);
+        string to = silent.Count == 1 ? silent[0].ToString() : $"{silent.Count} peers ({string.Join(", ", silent.Take(3))}{(silent.Count > 3 ? ", …" : string.Empty)})";
+        string filter = silent.Count == 1
+            ? $"esp && {FlowText.AddressField(sender)}.addr=={sender} && {FlowText.AddressField(silent[0])}.addr=={silent[0]}"
+            : $"esp && {FlowText.AddressField(sender)}.addr=={sender}";
+        Finding finding = Build(peers[0], FindingCodes.EspOneWay, FindingSeverity.Error,
+            $"ESP flows only from {sender} to {to} ({FlowText.Count(packets, "packet", "packets")}, none back)",
+            silent.Count == 1
+                ? $"The VPN tunnel is up in one direction only: {silent[0]} sends no ESP back."
+                : $"The VPN tunnels from {sender} to {silent.Count} peers are up in one direction only: none of them sends ESP back, so look at what they share — {sender}'s return path and traffic selectors.",
+            $"Encrypted traffic leaves {sender} but nothing comes back from {to}. The tunnel negotiated, but the other side does not route the return traffic into it "
+            + "(traffic selectors / encryption domain mismatch, missing route for the Azure address space on-premises, or a firewall dropping ESP).",
+            "Check that the traffic selectors (local and remote address spaces) match exactly on both sides (or enable policy-based traffic selectors), that on-premises routes the Azure VNet ranges into the tunnel, "
+            + "and the connection's ingress/egress byte counters in the portal; Network Watcher VPN troubleshoot gives the gateway's view.",
+            filter, packets);
+        return silent.Count == 1 ? finding : finding with
+        {
+            Packets = peers.SelectMany(p => p.Packets).Distinct().Take(20).ToList(),
+            FirstNanoseconds = peers.Min(p => p.First),
+            LastNanoseconds = peers.Max(p => p.Last),
+            FlowCount = peers.Count,
+            Facts = new Dictionary<string, double> { ["peers"] = peers.Count, ["espPackets"] = packets },
+        };
     }
 
     /// <summary>

@@ -3,14 +3,29 @@ using CaptureOrchestrator.Analysis.Flows;
 
 namespace CaptureOrchestrator.Analysis.Findings.Detectors;
 
-/// <summary>Did the connection get through? Unanswered SYNs, refusals, resets mid-stream and idle-timeout resets.</summary>
+/// <summary>
+/// Did the connection get through? Unanswered SYNs and refusals (grouped by server), port scans
+/// (one finding per scanning source instead of one per probed port), resets mid-stream and
+/// idle-timeout resets.
+/// </summary>
 public sealed class TcpConnectionDetector : IDetector, IFlowObserver
 {
     private const int MaxGroups = 1000;
-    private const int MaxUncertain = 10_000;
+
+    /// <summary>Servers failing on one port from which the port, not each server, is the finding.</summary>
+    private const int ServersForServiceGroup = 4;
+
+    /// <summary>
+    /// Failed attempts held until the end of the capture. Whether an attempt belongs to a scan is
+    /// known only once its source has failed on enough ports, and a single SYN may just be cut off
+    /// by the end of the capture. Beyond the bound, attempts are grouped as they come (a capture
+    /// with that many is no edge case, and a scanner is recognised by then).
+    /// </summary>
+    private const int MaxDeferred = 20_000;
 
     private readonly Dictionary<(FlowKeyServer, string), FlowGroup> _groups = [];
-    private readonly List<(FlowKeyServer Server, Flow Snapshot)> _uncertainSyns = [];
+    private readonly List<Deferred> _deferred = [];
+    private readonly ScanTracker _scans = new();
     private readonly List<Flow> _resets = [];
     private TimeSpan _idleTimeout = TimeSpan.FromMinutes(4);
 
@@ -22,33 +37,28 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
         }
 
         ConnectionState state = flow.State;
-        var server = FlowKeyServer.Of(flow);
         switch (state)
         {
             // A client that ACKs after its SYN did get a SYN-ACK, on a path this capture does not see:
             // that is asymmetry (AsymmetryDetector), not an unanswered SYN.
             case ConnectionState.S0 when flow.Originator.SynSeen && flow.IcmpErrorCount == 0 && !flow.Originator.AckKnown:
-                // A single SYN may just be cut off by the end of the capture: decide those at the end.
-                // Beyond the bound they are counted (a capture with that many is no edge case).
-                if (flow.Originator.Retransmissions > 0 || _uncertainSyns.Count >= MaxUncertain)
-                {
-                    AddToGroup(server, FindingCodes.TcpSynUnanswered, flow);
-                }
-                else
-                {
-                    _uncertainSyns.Add((server, flow.Snapshot()));
-                }
-
+                _scans.Observe(flow, failed: true);
+                Defer(flow, FindingCodes.TcpSynUnanswered, uncertain: flow.Originator.Retransmissions == 0);
                 break;
             case ConnectionState.REJ:
-                AddToGroup(server, FindingCodes.TcpConnectionRefused, flow);
+                _scans.Observe(flow, failed: true);
+                Defer(flow, FindingCodes.TcpConnectionRefused, uncertain: false);
                 break;
             case ConnectionState.RSTO or ConnectionState.RSTR when flow.Originator.PayloadBytes + flow.Responder.PayloadBytes > 0:
+                _scans.Observe(flow, failed: false);
                 if (_resets.Count < MaxGroups)
                 {
                     _resets.Add(flow.Snapshot());
                 }
 
+                break;
+            default:
+                _scans.Observe(flow, failed: false);
                 break;
         }
     }
@@ -57,27 +67,94 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
     {
         _idleTimeout = context.AzureIdleTimeout;
         long end = analysis.Capture.LastNanoseconds;
-        foreach ((FlowKeyServer server, Flow flow) in _uncertainSyns)
+        foreach (Deferred attempt in _deferred)
         {
-            if (!CaptureEdges.SynCutOffAtEnd(flow, end))
+            if (_scans.IsScanner(attempt.Flow.OriginatorAddress))
             {
-                AddToGroup(server, FindingCodes.TcpSynUnanswered, flow);
+                _scans.AddEvidence(attempt.Flow);
+            }
+            else if (!attempt.Uncertain || !CaptureEdges.SynCutOffAtEnd(attempt.Flow, end))
+            {
+                AddToGroup(attempt.Code, attempt.Flow);
             }
         }
 
-        foreach (((FlowKeyServer server, string code), FlowGroup group) in _groups)
+        foreach (Finding scan in _scans.Conclude())
         {
-            yield return code == FindingCodes.TcpSynUnanswered ? SynUnanswered(server, group) : Refused(server, group);
+            yield return scan;
         }
 
-        foreach (Flow flow in _resets)
+        // One service failing on many servers is one problem on the path (outbound port blocked),
+        // not many servers down: the engineer acts on the port, so group by it.
+        foreach (var service in _groups.GroupBy(p => (p.Key.Item1.Port, p.Key.Item1.Protocol, Code: p.Key.Item2)))
         {
-            yield return Reset(flow);
+            if (service.Count() >= ServersForServiceGroup)
+            {
+                var merged = new FlowGroup();
+                foreach (var server in service.OrderByDescending(p => p.Value.Count).ThenBy(p => p.Value.FirstNanoseconds))
+                {
+                    merged.Merge(server.Value);
+                }
+
+                List<FlowKeyServer> servers = service.OrderByDescending(p => p.Value.Count).Select(p => p.Key.Item1).ToList();
+                yield return service.Key.Code == FindingCodes.TcpSynUnanswered ? SynUnansweredOnPort(servers, merged) : RefusedOnPort(servers, merged);
+                continue;
+            }
+
+            foreach (((FlowKeyServer server, string code), FlowGroup group) in service)
+            {
+                yield return code == FindingCodes.TcpSynUnanswered ? SynUnanswered(server, group) : Refused(server, group);
+            }
+        }
+
+        // Resets of many connections to one server the same way are one problem of that server.
+        foreach (var same in _resets.Select(Reset).GroupBy(f => (f.Code, f.Flow!.Server)))
+        {
+            yield return same.Count() == 1 ? same.First() : SameServer(same.OrderByDescending(f => f.Weight).ToList());
         }
     }
 
-    private void AddToGroup(FlowKeyServer server, string code, Flow flow)
+    /// <summary>Several per-connection findings of one kind on one server as one: the strongest example, with counts and all evidence.</summary>
+    private static Finding SameServer(List<Finding> findings)
     {
+        Finding first = findings[0];
+        string more = $"{findings.Count} connections to {first.Flow!.Server} ended this way";
+        var facts = new Dictionary<string, double>(first.Facts) { ["connections"] = findings.Count };
+        return first with
+        {
+            Title = $"{first.Title} — {more}",
+            Verdict = $"{first.Verdict} {more}.",
+            FlowCount = findings.Count,
+            Packets = findings.SelectMany(f => f.Packets).Distinct().Take(20).ToList(),
+            EvidenceFlows = findings.SelectMany(f => f.EvidenceFlows).Take(20).ToList(),
+            FirstNanoseconds = findings.Min(f => f.FirstNanoseconds),
+            LastNanoseconds = findings.Max(f => f.LastNanoseconds),
+            Facts = facts,
+            Weight = findings.Sum(f => f.Weight),
+        };
+    }
+
+    /// <summary>Holds a failed attempt for <see cref="Conclude"/>, or places it now once the bound is reached.</summary>
+    /// <param name="uncertain">A single SYN: it may be cut off by the end of the capture.</param>
+    private void Defer(Flow flow, string code, bool uncertain)
+    {
+        if (_deferred.Count < MaxDeferred)
+        {
+            _deferred.Add(new Deferred(code, flow.Snapshot(), uncertain));
+        }
+        else if (_scans.IsScanner(flow.OriginatorAddress))
+        {
+            _scans.AddEvidence(flow);
+        }
+        else
+        {
+            AddToGroup(code, flow);
+        }
+    }
+
+    private void AddToGroup(string code, Flow flow)
+    {
+        var server = FlowKeyServer.Of(flow);
         if (!_groups.TryGetValue((server, code), out FlowGroup? group))
         {
             if (_groups.Count >= MaxGroups)
@@ -92,6 +169,8 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
         group.Accumulate("synPackets", flow.Originator.Packets);  // S0: the originator sent only SYNs
         group.Accumulate("synRetransmissions", flow.Originator.Retransmissions);
     }
+
+    private sealed record Deferred(string Code, Flow Flow, bool Uncertain);
 
     private static Finding SynUnanswered(FlowKeyServer server, FlowGroup group)
     {
@@ -119,6 +198,58 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
             Weight = attempts,
         });
     }
+
+    private static Finding SynUnansweredOnPort(List<FlowKeyServer> servers, FlowGroup group)
+    {
+        ushort port = servers[0].Port;
+        double attempts = group.Sum("synPackets");
+        string examples = Examples(servers);
+        return group.Describe(new Finding
+        {
+            Code = FindingCodes.TcpSynUnanswered,
+            Severity = FindingSeverity.Error,
+            Title = $"Connection attempts to TCP port {port} on {servers.Count} servers get no answer ({FlowText.Count(group.Count, "connection", "connections")}, {FlowText.Count(attempts, "SYN", "SYNs")}; {examples})",
+            Verdict = $"Connections to TCP port {port} get no reply from any of {servers.Count} servers ({examples}): traffic to this port is dropped on the way — "
+                + "look at the rule or route that all of them share, not at each server.",
+            Explanation = $"SYNs to port {port} on {servers.Count} different servers all went unanswered — no SYN-ACK, no reset, no ICMP error. "
+                + "So many servers being down at once is unlikely; a filter common to the path drops the port (an outbound NSG rule, Azure Firewall or an NVA without an allow rule, a UDR to an appliance that drops it).",
+            NextStep = "From the client VM, check the NIC's effective security rules for outbound traffic on this port and its effective routes (a 0.0.0.0/0 UDR to a firewall or NVA); "
+                + "query the Azure Firewall network/application rule logs for the denied port; Network Watcher IP flow verify and next hop for one of the servers name the rule and hop.",
+            WiresharkFilter = $"tcp.dstport=={port} && tcp.flags.syn==1 && tcp.flags.ack==0",
+            Facts = new Dictionary<string, double>
+            {
+                ["servers"] = servers.Count,
+                ["connections"] = group.Count,
+                ["synPackets"] = attempts,
+                ["synRetransmissions"] = group.Sum("synRetransmissions"),
+                ["clients"] = group.DistinctClients,
+            },
+            Weight = attempts,
+        });
+    }
+
+    private static Finding RefusedOnPort(List<FlowKeyServer> servers, FlowGroup group)
+    {
+        ushort port = servers[0].Port;
+        string examples = Examples(servers);
+        return group.Describe(new Finding
+        {
+            Code = FindingCodes.TcpConnectionRefused,
+            Severity = FindingSeverity.Error,
+            Title = $"{servers.Count} servers refuse connections on TCP port {port}: SYN answered by RST ({FlowText.Count(group.Count, "attempt", "attempts")}; {examples})",
+            Verdict = $"Connections to TCP port {port} are refused by {servers.Count} servers ({examples}): the service is not listening on that port anywhere the client tries, or a device in front of them rejects it.",
+            Explanation = $"Every server tried answered the SYN for port {port} with a reset. One configuration shared by all of them is the likely cause: "
+                + "the service runs on another port, is stopped on all instances, or a firewall or proxy in front of them rejects the port.",
+            NextStep = "Check the port the clients are configured to use against the port the service listens on (netstat -ano / ss -ltn on one server); "
+                + "behind an Azure Load Balancer or Application Gateway, check the backend port of the rule and the health probe.",
+            WiresharkFilter = $"tcp.port=={port} && (tcp.flags.syn==1 || tcp.flags.reset==1)",
+            Facts = new Dictionary<string, double> { ["servers"] = servers.Count, ["attempts"] = group.Count, ["clients"] = group.DistinctClients },
+            Weight = group.Count,
+        });
+    }
+
+    private static string Examples(List<FlowKeyServer> servers) =>
+        string.Join(", ", servers.Take(3).Select(s => s.Address.ToString())) + (servers.Count > 3 ? ", …" : string.Empty);
 
     private static Finding Refused(FlowKeyServer server, FlowGroup group)
     {
