@@ -29,6 +29,8 @@ public sealed class DecodedPacket
 {
     private NetworkLayer _network;
     private byte[]? _payloadBuffer;
+    private DecodedPacket? _outerUdp;
+    private bool _hasOuterUdp;
 
     // --- outcome -----------------------------------------------------------------------------
     /// <summary>An IP header was decoded (the packet can belong to a flow).</summary>
@@ -58,6 +60,13 @@ public sealed class DecodedPacket
 
     // --- tunnels -------------------------------------------------------------------------------
     public TunnelKind Tunnel { get; internal set; }
+
+    /// <summary>
+    /// The outer UDP datagram a UDP-encapsulated tunnel (VXLAN) arrived in, as a packet of its
+    /// own; null for other packets. The rest of this packet describes the inner one. The outer
+    /// datagram is a conversation too (tshark's conv,udp lists it), so the flow table counts both.
+    /// </summary>
+    public DecodedPacket? OuterUdp => _hasOuterUdp ? _outerUdp : null;
 
     public int TunnelDepth { get; internal set; }
 
@@ -205,7 +214,23 @@ public sealed class DecodedPacket
         OuterVlanId = 0;
         Tunnel = TunnelKind.None;
         TunnelDepth = 0;
+        _hasOuterUdp = false;
         ResetNetworkLayers();
+    }
+
+    /// <summary>Keeps the current (outer) IP and UDP headers as <see cref="OuterUdp"/> before a tunnel replaces them; the outermost wins.</summary>
+    internal void KeepOuterUdp()
+    {
+        if (_hasOuterUdp)
+        {
+            return;
+        }
+
+        _outerUdp ??= new DecodedPacket();
+        _outerUdp.Reset();
+        _outerUdp._network = _network;
+        _outerUdp._network.PayloadStart = -1; // its payload is the tunnel: not for the application-layer parsers
+        _hasOuterUdp = true;
     }
 
     /// <summary>Clears what an inner (tunnelled) IP header replaces; keeps link, tunnel and error facts.</summary>

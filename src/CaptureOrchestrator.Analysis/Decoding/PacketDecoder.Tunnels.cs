@@ -25,6 +25,11 @@ public sealed partial class PacketDecoder
 
     private void DecodeGre(ReadOnlySpan<byte> gre, DecodedPacket result, int tunnelDepth)
     {
+        // Every IP protocol 47 frame is a GRE frame, as tshark counts it, whether or not its
+        // payload is one this decoder follows (unknown types such as 0x8909, source routing, a
+        // header cut by the snap length): the packet keeps its outer headers unless a known
+        // payload is entered below.
+        NoteTunnel(result, TunnelKind.Gre);
         if (gre.Length < 4)
         {
             Short(result, MalformedReason.TunnelHeader, $"GRE header needs 4 bytes, {gre.Length} present");
@@ -39,7 +44,7 @@ public sealed partial class PacketDecoder
         {
             if ((flags & GreRoutingPresent) != 0)
             {
-                return; // source-routed GRE (RFC 1701) is obsolete; count the outer packet only
+                return; // source-routed GRE (RFC 1701) is obsolete: counted, not followed
             }
 
             length += (flags & GreChecksumPresent) != 0 ? 4 : 0;
@@ -108,9 +113,12 @@ public sealed partial class PacketDecoder
 
                 return;
             default:
-                return;
+                return; // a payload type this decoder does not follow (0x8909, vendor keepalives, NSH): counted above
         }
     }
+
+    /// <summary>Marks a tunnel header that is counted but not followed: the packet keeps its outer headers.</summary>
+    private static void NoteTunnel(DecodedPacket result, TunnelKind kind) => result.Tunnel = kind;
 
     private void DecodeVxlan(ReadOnlySpan<byte> vxlan, DecodedPacket result, int tunnelDepth)
     {
@@ -118,6 +126,11 @@ public sealed partial class PacketDecoder
         if (vxlan.Length < 8 || (vxlan[0] & 0x08) == 0)
         {
             return;
+        }
+
+        if (tunnelDepth < MaxTunnelDepth)
+        {
+            result.KeepOuterUdp();
         }
 
         if (EnterTunnel(result, TunnelKind.Vxlan, tunnelDepth))

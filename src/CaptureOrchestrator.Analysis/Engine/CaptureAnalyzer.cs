@@ -229,6 +229,11 @@ public sealed class CaptureAnalyzer
                 long ns = batch.Timestamps[i];
                 DecodedPacket packet = batch.Packets[i];
                 Flow? flow = _table.Observe(packet, packetNumber, ns);
+                if (packet.OuterUdp is { } outer)
+                {
+                    _table.Observe(outer, packetNumber, ns);
+                }
+
                 PacketInterest kinds = batch.Interests[i];
                 if (kinds != PacketInterest.None)
                 {

@@ -42,6 +42,7 @@ public static class FindingCodes
     public const string CaptureDamaged = "CAPTURE_DAMAGED";
     public const string MalformedPackets = "MALFORMED_PACKETS";
     public const string CaptureEmpty = "CAPTURE_EMPTY";
+    public const string CaptureSnapLengthTooShort = "CAPTURE_SNAP_LENGTH_TOO_SHORT";
     public const string FailedFlowsUnexplained = "FAILED_FLOWS_UNEXPLAINED";
     public const string Healthy = "HEALTHY";
 }
