@@ -101,13 +101,21 @@ public static class Diagnosis
 
         List<Finding> ranked = findings
             .OrderByDescending(f => f.Severity)
-            .ThenByDescending(f => f.Code == FindingCodes.Healthy || f.Code == FindingCodes.CaptureEmpty)
+            .ThenByDescending(LeadsItsSeverity)
             .ThenByDescending(f => f.Weight)
             .ThenBy(f => f.FirstNanoseconds)
             .Take(MaxFindings)
             .ToList();
         return new DiagnosisResult(analysis, ranked, dns.Statistics, tls.Statistics);
     }
+
+    /// <summary>
+    /// Findings that come first among those of their severity: statements about the whole report
+    /// (healthy, empty), and damage to the capture — a capture with parts missing or cut is read
+    /// with that in mind, so it comes before any other warning drawn from it.
+    /// </summary>
+    private static bool LeadsItsSeverity(Finding finding) => finding.Code is FindingCodes.Healthy or FindingCodes.CaptureEmpty
+        or FindingCodes.CaptureDamaged or FindingCodes.CaptureSnapLengthTooShort;
 
     private static Finding Unexplained(FailedFlowAccounting accounting)
     {

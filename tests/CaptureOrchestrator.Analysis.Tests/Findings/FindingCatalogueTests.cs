@@ -705,12 +705,50 @@ public sealed class FindingCatalogueTests
     [Fact]
     public void Slow_response_near_miss_quick_answer() => Quiet(FindingCodes.SlowResponse, Healthy());
 
-    [Fact]
-    public void Slow_handshake()
+    /// <summary>Connections to one server: <paramref name="usual"/> handshakes, then the listed ones.</summary>
+    private static ScenarioBuilder Handshakes(TimeSpan usual, int count, params TimeSpan[] then)
     {
         var s = new ScenarioBuilder(Start);
-        s.Tcp("10.1.0.4:50012", "20.1.2.3:443").Handshake(TimeSpan.FromMilliseconds(450)).ClientSends(100).ServerSends(100).Close();
-        Assert.StartsWith("TCP handshake with 20.1.2.3:443 took 450", Fires(FindingCodes.SlowResponse, s).Title, StringComparison.Ordinal);
+        int port = 50100;
+        foreach (TimeSpan rtt in Enumerable.Repeat(usual, count).Concat(then))
+        {
+            s.Tcp($"10.1.0.4:{port++}", "20.1.2.3:443", TimeSpan.FromMilliseconds(50)).Handshake(rtt).ClientSends(100).ServerSends(100).Close();
+        }
+
+        return s;
+    }
+
+    [Fact]
+    public void Slow_handshake_against_the_usual_one_with_the_same_server()
+    {
+        Finding finding = Fires(FindingCodes.SlowResponse, Handshakes(TimeSpan.FromMilliseconds(2), 6, TimeSpan.FromMilliseconds(450)));
+        Assert.StartsWith("TCP handshake with 20.1.2.3:443 took 450 ms (usually 2 ms)", finding.Title, StringComparison.Ordinal);
+        Assert.Equal(2, finding.Facts["medianHandshakeMs"], 0.01);
+        Assert.Equal(7, finding.Facts["handshakes"]);
+    }
+
+    [Fact]
+    public void Slow_handshake_over_a_second_needs_no_baseline()
+    {
+        Finding finding = Fires(FindingCodes.SlowResponse, Handshakes(TimeSpan.Zero, 0, TimeSpan.FromMilliseconds(1500)));
+        Assert.Contains("took 1500 ms (over a second)", finding.Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Slow_handshake_near_miss_an_internet_round_trip_is_distance_not_slowness()
+    {
+        // One 217 ms handshake with a far server, and a far server that is always ~250 ms away.
+        Quiet(FindingCodes.SlowResponse, Handshakes(TimeSpan.Zero, 0, TimeSpan.FromMilliseconds(217)));
+        Quiet(FindingCodes.SlowResponse, Handshakes(TimeSpan.FromMilliseconds(250), 8, TimeSpan.FromMilliseconds(310)));
+    }
+
+    [Fact]
+    public void Slow_response_near_miss_a_far_server_answering_within_its_round_trip()
+    {
+        // 900 ms from request to answer at the capture point, 350 ms of it the round trip on to the server: the server took 550 ms.
+        var s = new ScenarioBuilder(Start);
+        s.Tcp("10.1.0.4:50011", "20.9.0.95:443").Handshake(TimeSpan.FromMilliseconds(700)).ClientSends(400).Wait(TimeSpan.FromMilliseconds(900)).ServerSends(800).Close();
+        Quiet(FindingCodes.SlowResponse, s);
     }
 
     [Fact]

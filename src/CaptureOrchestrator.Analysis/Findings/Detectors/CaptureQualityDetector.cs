@@ -54,7 +54,8 @@ public sealed class CaptureQualityDetector : IDetector
     {
         int snap = c.Interfaces.Where(i => i.SnapLength > 0).Select(i => i.SnapLength).DefaultIfEmpty(0).Min();
         string at = snap > 0 ? $"at the snap length of {snap} bytes" : "by the capture's snap length";
-        bool all = c.IpPackets == 0;
+        bool all = c.IpPackets == 0 || c.HeadersCutBySnapLength >= c.Packets;
+        string their = c.HeadersCutBySnapLength == 1 ? "its" : "their";
         string cut = $"{FlowText.Count(c.HeadersCutBySnapLength, "frame was", "frames were")} cut {at}";
         var facts = new Dictionary<string, double> { ["framesWithHeadersCut"] = c.HeadersCutBySnapLength, ["packets"] = c.Packets };
         if (snap > 0)
@@ -64,9 +65,9 @@ public sealed class CaptureQualityDetector : IDetector
 
         return Info(FindingCodes.CaptureSnapLengthTooShort,
             all ? $"Every frame was cut {at}, before its IP and transport headers end ({FlowText.Count(c.Packets, "frame", "frames")})"
-                : $"{cut}, before their IP or transport headers end",
+                : $"{cut}, before {their} IP or transport headers end",
             all ? $"The capture cannot be analysed: every frame was cut {at}, too short to hold the IP and TCP/UDP headers. Capture again with the full packet (or at least 128 bytes)."
-                : $"Part of the capture cannot be analysed: {cut}, too short to hold their IP and TCP/UDP headers.",
+                : $"Part of the capture cannot be analysed: {cut}, too short to hold {their} IP and TCP/UDP headers.",
             $"A snap length keeps only the first bytes of each frame. Ethernet, IPv4 and TCP headers alone take 54 bytes (more with VLAN tags, IPv6, tunnels or TCP options), "
                 + $"so frames cut shorter cannot be assigned to a conversation. {cut}; {FlowText.Count(c.IpPackets, "packet was", "packets were")} readable.",
             "In Network Watcher packet capture set 'Maximum bytes per packet' to 0 (the whole packet) or at least 128; with tcpdump use -s 0 (or -s 128), with Wireshark/dumpcap remove the snapshot length limit.",

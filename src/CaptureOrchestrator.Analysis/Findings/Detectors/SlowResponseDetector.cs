@@ -3,14 +3,32 @@ using CaptureOrchestrator.Analysis.Flows;
 
 namespace CaptureOrchestrator.Analysis.Findings.Detectors;
 
-/// <summary>Slow service: long handshake round trips, or a server slow to send its first response byte.</summary>
+/// <summary>
+/// Slow service, judged against the capture's own baseline rather than a fixed figure: a round
+/// trip of 200 ms is normal across an ocean and alarming inside a region, and only the capture
+/// knows which one it is looking at.
+/// <list type="bullet">
+/// <item>Handshakes: slow when far above the usual handshake with the same server (≥ 3× its median
+/// and ≥ 100 ms more, over ≥ 5 handshakes), or over a second (no path on Earth takes that).</item>
+/// <item>Server time: from the request to the first byte of the answer, minus the network round
+/// trip to the server; slow from a second.</item>
+/// <item>Bulk transfers: a tenth of the capture's median bulk throughput.</item>
+/// </list>
+/// </summary>
 public sealed class SlowResponseDetector : IDetector, IFlowObserver
 {
-    /// <summary>Inside one Azure region handshakes take about a millisecond; across continents ~150 ms.</summary>
-    private static readonly long SlowHandshakeNs = (long)TimeSpan.FromMilliseconds(200).TotalNanoseconds;
+    /// <summary>Handshakes with one server needed before its median is a baseline.</summary>
+    private const int MinimumBaseline = 5;
+    private const double OutlierFactor = 3;
+    private static readonly long OutlierMarginNs = (long)TimeSpan.FromMilliseconds(100).TotalNanoseconds;
 
-    private static readonly long SlowFirstByteNs = (long)TimeSpan.FromSeconds(1).TotalNanoseconds;
+    /// <summary>Longer than any terrestrial or satellite round trip: slow without a baseline.</summary>
+    private static readonly long AlwaysSlowHandshakeNs = (long)TimeSpan.FromSeconds(1).TotalNanoseconds;
+
+    private static readonly long SlowServerTimeNs = (long)TimeSpan.FromSeconds(1).TotalNanoseconds;
     private const int Reported = 3;
+    private const int MaxServers = 4096;
+    private const int MaxSamplesPerServer = 1000;
 
     /// <summary>Bulk transfers (≥ 1 MB one way, ≥ 1 s) slower than a tenth of the median bulk transfer are outliers.</summary>
     private const long BulkBytes = 1_000_000;
@@ -20,10 +38,9 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
     private readonly List<double> _bulkThroughputs = [];
     private readonly TopFlows _slowestBulk = new(Reported);
 
-    private readonly TopFlows _slowHandshake = new(Reported);
-    private readonly TopFlows _slowFirstByte = new(Reported);
-    private long _slowHandshakes;
-    private long _slowFirstBytes;
+    private readonly Dictionary<Decoding.NetAddress, ServerHandshakes> _handshakes = [];
+    private readonly TopFlows _slowServerTime = new(Reported);
+    private long _slowServerTimes;
 
     public void OnFlowFinished(Flow flow)
     {
@@ -32,10 +49,13 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
             return;
         }
 
-        if (flow.HandshakeNanoseconds >= SlowHandshakeNs)
+        if (flow.HandshakeNanoseconds > 0)
         {
-            _slowHandshakes++;
-            _slowHandshake.Offer(flow, flow.HandshakeNanoseconds);
+            if (_handshakes.TryGetValue(flow.ResponderAddress, out ServerHandshakes? server) || _handshakes.Count < MaxServers)
+            {
+                server ??= _handshakes[flow.ResponderAddress] = new ServerHandshakes();
+                server.Add(flow);
+            }
         }
 
         long bulk = Math.Max(flow.Originator.PayloadBytes, flow.Responder.PayloadBytes);
@@ -46,11 +66,11 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
             _slowestBulk.Offer(flow, -bytesPerSecond);
         }
 
-        long firstByte = TimeToFirstByte(flow);
-        if (firstByte >= SlowFirstByteNs)
+        long serverTime = ServerTime(flow);
+        if (serverTime >= SlowServerTimeNs)
         {
-            _slowFirstBytes++;
-            _slowFirstByte.Offer(flow, firstByte);
+            _slowServerTimes++;
+            _slowServerTime.Offer(flow, serverTime);
         }
     }
 
@@ -62,6 +82,17 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
         return request > 0 && response > request ? response - request : -1;
     }
 
+    /// <summary>
+    /// Time the server spent on the request: time to first byte minus the round trip between the
+    /// capture point and the server (SYN to SYN-ACK). Captured at the client that round trip is the
+    /// whole network path; captured at the server it is close to zero. -1 when not measurable.
+    /// </summary>
+    internal static long ServerTime(Flow flow)
+    {
+        long firstByte = TimeToFirstByte(flow);
+        return firstByte < 0 ? -1 : Math.Max(0, firstByte - Math.Max(0, flow.SynToSynAckNanoseconds));
+    }
+
     public IEnumerable<Finding> Conclude(CaptureAnalysis analysis, DiagnosisContext context)
     {
         if (analysis.Capture.InvalidTimestamps > 0)
@@ -69,19 +100,9 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
             yield break; // timings from out-of-range timestamp fields would be fiction
         }
 
-        foreach ((Flow flow, double ns) in _slowHandshake.Descending())
+        foreach (Finding slow in SlowHandshakes())
         {
-            double ms = ns / 1e6;
-            double toServer = flow.SynToSynAckNanoseconds / 1e6;
-            double toClient = flow.SynAckToAckNanoseconds / 1e6;
-            string side = toServer > toClient * 3 ? $"most of it ({toServer:0.#} ms) between this capture point and the server"
-                : toClient > toServer * 3 ? $"most of it ({toClient:0.#} ms) between this capture point and the client"
-                : "split evenly between both sides";
-            yield return Slow(flow, $"TCP handshake with {FlowText.Server(flow)} took {ms:0.#} ms", ms,
-                $"The three-way handshake took {ms:0.#} ms — {side}. Within one Azure region it normally takes about a millisecond; a long handshake means distance, a congested link or an overloaded device in the path."
-                + (_slowHandshakes > 1 ? $" {_slowHandshakes} connections were this slow." : string.Empty),
-                "Check where the endpoints are (region, on-premises over VPN/ExpressRoute) with Network Watcher connection troubleshoot (it reports per-hop latency); look at NVA / firewall load and VPN tunnel bandwidth.",
-                "handshakeMs", flow.FirstPacketNumber);
+            yield return slow;
         }
 
         foreach (Finding outlier in ThroughputOutliers())
@@ -89,16 +110,94 @@ public sealed class SlowResponseDetector : IDetector, IFlowObserver
             yield return outlier;
         }
 
-        foreach ((Flow flow, double ns) in _slowFirstByte.Descending())
+        foreach ((Flow flow, double ns) in _slowServerTime.Descending())
         {
             double seconds = ns / 1e9;
+            double network = Math.Max(0, flow.SynToSynAckNanoseconds) / 1e6;
             yield return Slow(flow, $"{FlowText.Server(flow)} took {FlowText.Seconds(seconds)} to answer a request", seconds * 1000,
-                $"After the client sent its request, the server needed {FlowText.Seconds(seconds)} to send the first byte of its answer, while the network round trip was "
-                + (flow.HandshakeNanoseconds > 0 ? $"{flow.HandshakeNanoseconds / 1e6:0.#} ms" : "short")
+                $"After the client sent its request, the server needed {FlowText.Seconds(seconds)} to send the first byte of its answer, not counting the network round trip "
+                + (flow.SynToSynAckNanoseconds > 0 ? $"of {network:0.#} ms" : "(too short to measure)")
                 + ". The time is spent in the server application, not in the network."
-                + (_slowFirstBytes > 1 ? $" {_slowFirstBytes} requests were this slow." : string.Empty),
+                + (_slowServerTimes > 1 ? $" {_slowServerTimes} requests were this slow." : string.Empty),
                 "Investigate the application on the server (its logs and dependencies such as a database), and the VM's CPU, memory and disk metrics at that time.",
-                "timeToFirstByteMs", flow.FirstPacketNumber);
+                "serverTimeMs", flow.FirstPacketNumber) with
+            {
+                Facts = new Dictionary<string, double>
+                {
+                    ["serverTimeMs"] = Math.Round(seconds * 1000, 3),
+                    ["timeToFirstByteMs"] = Math.Round(TimeToFirstByte(flow) / 1e6, 3),
+                    ["networkRttMs"] = Math.Round(network, 3),
+                },
+            };
+        }
+    }
+
+    /// <summary>Handshakes far above the usual one with the same server, or over a second; the worst few, with how many there were.</summary>
+    private IEnumerable<Finding> SlowHandshakes()
+    {
+        var slow = new List<(Flow Flow, long Rtt, long Baseline, int Samples)>();
+        foreach (ServerHandshakes server in _handshakes.Values)
+        {
+            long median = server.Samples.Count >= MinimumBaseline ? Median(server.Samples) : -1;
+            foreach ((Flow flow, double rtt) in server.Slowest.Descending())
+            {
+                bool outlier = median >= 0 && rtt >= Math.Max(median * OutlierFactor, median + OutlierMarginNs);
+                if (outlier || rtt >= AlwaysSlowHandshakeNs)
+                {
+                    slow.Add((flow, (long)rtt, median, server.Samples.Count));
+                }
+            }
+        }
+
+        foreach ((Flow flow, long rtt, long baseline, int samples) in slow.OrderByDescending(s => s.Rtt - Math.Max(0, s.Baseline)).Take(Reported))
+        {
+            double ms = rtt / 1e6;
+            double toServer = flow.SynToSynAckNanoseconds / 1e6;
+            double toClient = flow.SynAckToAckNanoseconds / 1e6;
+            string side = toServer > toClient * 3 ? $"most of it ({toServer:0.#} ms) between this capture point and the server"
+                : toClient > toServer * 3 ? $"most of it ({toClient:0.#} ms) between this capture point and the client"
+                : "split evenly between both sides";
+            string against = baseline >= 0
+                ? $"against a median of {baseline / 1e6:0.#} ms over the {samples} handshakes with this server in the capture"
+                : "longer than any network path needs (even a satellite hop takes about 600 ms)";
+            Finding finding = Slow(flow, $"TCP handshake with {FlowText.Server(flow)} took {ms:0.#} ms ({(baseline >= 0 ? $"usually {baseline / 1e6:0.#} ms" : "over a second")})", ms,
+                $"The three-way handshake took {ms:0.#} ms — {side} — {against}. The path is the same, so the extra time was spent waiting: "
+                + "a congested link or queue, an overloaded firewall, NVA or load balancer, or a server whose listen queue was full.",
+                "Compare the time of the slow handshakes with NVA / Azure Firewall load and the server's CPU at that moment; Network Watcher connection troubleshoot reports per-hop latency now. "
+                + "A SYN-ACK that is late at the server itself means its accept queue (backlog) is full.",
+                "handshakeMs", flow.FirstPacketNumber);
+            var facts = new Dictionary<string, double>(finding.Facts) { ["handshakes"] = samples };
+            if (baseline >= 0)
+            {
+                facts["medianHandshakeMs"] = Math.Round(baseline / 1e6, 3);
+            }
+
+            yield return finding with { Facts = facts };
+        }
+    }
+
+    private static long Median(List<long> samples)
+    {
+        var sorted = samples.ToArray();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+
+    /// <summary>Handshake times with one server (a bounded sample) and its slowest few connections.</summary>
+    private sealed class ServerHandshakes
+    {
+        public List<long> Samples { get; } = [];
+
+        public TopFlows Slowest { get; } = new(Reported);
+
+        public void Add(Flow flow)
+        {
+            if (Samples.Count < MaxSamplesPerServer)
+            {
+                Samples.Add(flow.HandshakeNanoseconds);
+            }
+
+            Slowest.Offer(flow, flow.HandshakeNanoseconds);
         }
     }
 
