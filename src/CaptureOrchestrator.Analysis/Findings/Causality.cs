@@ -20,6 +20,11 @@ public static class Causality
             symptom => symptom.Facts.GetValueOrDefault("largeSegmentRetransmissions") * 2 >= symptom.Facts.GetValueOrDefault("retransmissions"),
             "the resent segments are the full-size ones the path cannot carry"),
 
+        // A query answered by "port unreachable" did get an answer: the resolver (or a filter in
+        // front of it) rejected it. The DNS timeout the client sees is that rejection.
+        new([FindingCodes.IcmpUnreachable], FindingCodes.DnsUnanswered, _ => true,
+            "the queries were rejected with an ICMP error, which is why no DNS answer came"),
+
         // A slow transfer or a late first byte on a flow with its own explanation is that
         // explanation's symptom: the sender waited for the window to open, or for the resends.
         // A slow handshake is not: it happens before any of them.

@@ -289,9 +289,13 @@ public sealed class UdpConversation
             ? PacketFactory.Udp(_frame, Client, Server, payload)
             : PacketFactory.Udp(_frame, Server, Client, payload);
         _scenario.Add(Now, _frame.AsSpan(0, length));
+        LastFrame = _frame.AsSpan(0, length).ToArray();
         Now += 1_000;
         return this;
     }
+
+    /// <summary>The last datagram sent (for ICMP errors that quote it).</summary>
+    public byte[] LastFrame { get; private set; } = [];
 
     public UdpConversation Send(bool fromClient, int bytes) => Send(fromClient, new byte[bytes]);
 
@@ -334,11 +338,21 @@ public static class ScenarioBuilderIcmpExtensions
     /// <summary>An ICMP error from <paramref name="reporter"/> about the last packet of <paramref name="conversation"/>.</summary>
     public static TcpConversation IcmpErrorFrom(this TcpConversation conversation, ScenarioBuilder scenario, string reporter, byte type, byte code, int mtu = 0)
     {
+        AddIcmpError(scenario, conversation.Now, reporter, conversation.Client.Address, type, code, mtu, conversation.LastFrame);
+        return conversation.Wait(TimeSpan.FromMicroseconds(1));
+    }
+
+    /// <summary>An ICMP error from <paramref name="reporter"/> about the last datagram the client of <paramref name="conversation"/> sent.</summary>
+    public static UdpConversation IcmpErrorFrom(this UdpConversation conversation, ScenarioBuilder scenario, string reporter, byte type, byte code, int mtu = 0)
+    {
+        AddIcmpError(scenario, conversation.Now, reporter, conversation.Client.Address, type, code, mtu, conversation.LastFrame);
+        return conversation.Wait(TimeSpan.FromMicroseconds(1));
+    }
+
+    private static void AddIcmpError(ScenarioBuilder scenario, long now, string reporter, NetAddress offendingSource, byte type, byte code, int mtu, byte[] offendingFrame)
+    {
         byte[] frame = new byte[PacketFactory.MaxFrame];
-        NetAddress offendingSource = conversation.Client.Address;
-        int length = PacketFactory.IcmpError(frame, NetAddress.Parse(reporter), offendingSource, type, code, mtu, conversation.LastFrame);
-        scenario.Add(conversation.Now, frame.AsSpan(0, length));
-        conversation.Wait(TimeSpan.FromMicroseconds(1));
-        return conversation;
+        int length = PacketFactory.IcmpError(frame, NetAddress.Parse(reporter), offendingSource, type, code, mtu, offendingFrame);
+        scenario.Add(now, frame.AsSpan(0, length));
     }
 }

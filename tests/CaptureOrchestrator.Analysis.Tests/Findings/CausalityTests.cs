@@ -110,6 +110,40 @@ public sealed class CausalityTests
         Assert.Empty(Assert.Single(result.Findings, f => f.Code == FindingCodes.TcpZeroWindow).Symptoms);
     }
 
+    private static ScenarioBuilder DnsRejected(string rejectedResolver)
+    {
+        var s = new ScenarioBuilder(Start);
+        s.Udp("10.1.0.4:53000", "10.0.0.53:53").Send(true, DnsMessageBuilder.Query(7, "app.contoso.com")).Wait(TimeSpan.FromSeconds(1))
+            .Send(true, DnsMessageBuilder.Query(8, "app.contoso.com"));
+        s.Udp("10.1.0.4:53001", $"{rejectedResolver}:53", TimeSpan.FromMilliseconds(5)).Send(true, DnsMessageBuilder.Query(9, "db.contoso.com"))
+            .IcmpErrorFrom(s, rejectedResolver, 3, 3);
+        s.Tcp("10.1.0.4:50000", "10.2.0.10:443", TimeSpan.FromSeconds(5)).Handshake().ClientSends(100).ServerSends(100).Close();
+        return s;
+    }
+
+    [Fact]
+    public void Dns_queries_rejected_with_port_unreachable_are_the_icmp_finding()
+    {
+        DiagnosisResult result = Analyze.Diagnose(DnsRejected("10.0.0.53"));
+
+        Finding top = result.Findings[0];
+        Assert.Equal(FindingCodes.IcmpUnreachable, top.Code);
+        Assert.Equal(FindingCodes.DnsUnanswered, Assert.Single(top.Symptoms).Code);
+        Assert.DoesNotContain(result.Findings, f => f.Code == FindingCodes.DnsUnanswered);
+        Assert.Contains("That is why", result.Verdict, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Near_miss_port_unreachable_from_another_resolver_does_not_explain_the_silence()
+    {
+        DiagnosisResult result = Analyze.Diagnose(DnsRejected("10.0.0.54"));
+
+        // 10.0.0.54 rejected its query (that silence is explained); 10.0.0.53 never answered at all.
+        Assert.Contains("10.0.0.53", Assert.Single(result.Findings, f => f.Code == FindingCodes.DnsUnanswered).Title, StringComparison.Ordinal);
+        Finding icmp = Assert.Single(result.Findings, f => f.Code == FindingCodes.IcmpUnreachable);
+        Assert.All(icmp.Symptoms, f => Assert.Contains("10.0.0.54", f.Title, StringComparison.Ordinal));
+    }
+
     private static string Render(DiagnosisResult result, ReportFormat format)
     {
         using var writer = new StringWriter();

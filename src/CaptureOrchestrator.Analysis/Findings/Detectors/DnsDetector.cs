@@ -116,12 +116,13 @@ public sealed class DnsDetector : IDetector, IPacketObserver
 
         long end = analysis.Capture.LastNanoseconds;
         var unanswered = new Dictionary<NetAddress, Group>();
-        foreach (((_, _, NetAddress server, _), Pending query) in _pending)
+        foreach (((NetAddress client, ushort port, NetAddress server, _), Pending query) in _pending)
         {
             if (end - query.Nanoseconds >= UnansweredAfterNs)
             {
                 Group group = Record(IsBackground(query.Name) ? background : unanswered, server, query.PacketNumber, query.Nanoseconds, 0);
                 group.AddName(query.Name);
+                group.AddEvidence(FlowKey.Create(client, port, server, DnsPort, IpProtocol.Udp, out _), query.PacketNumber);
             }
         }
 
@@ -290,6 +291,7 @@ public sealed class DnsDetector : IDetector, IPacketObserver
         FirstNanoseconds = group.First,
         LastNanoseconds = group.Last,
         Facts = new Dictionary<string, double> { ["queries"] = group.Count },
+        EvidenceFlows = group.Evidence,
         Weight = group.Count,
     };
 
@@ -329,6 +331,17 @@ public sealed class DnsDetector : IDetector, IPacketObserver
         public List<long> Packets { get; } = [];
 
         private const int MaxNames = 10;
+
+        /// <summary>The conversations of the queries (unanswered ones), so causes on the same flow can claim them.</summary>
+        public List<EvidenceFlow> Evidence { get; } = [];
+
+        public void AddEvidence(FlowKey key, long packet)
+        {
+            if (Evidence.Count < MaxSamples && !Evidence.Exists(e => e.Key == key))
+            {
+                Evidence.Add(new EvidenceFlow(key, packet, packet));
+            }
+        }
 
         public HashSet<string> Names { get; } = [];
 
