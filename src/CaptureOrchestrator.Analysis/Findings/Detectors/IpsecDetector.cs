@@ -152,6 +152,7 @@ public sealed class IpsecDetector : IDetector, IPacketObserver
         }
 
         var oneWay = new List<Peer>();
+        var natTraversal = new List<Peer>();
         foreach (Peer peer in _peers.Values)
         {
             string pair = $"{peer.A} ↔ {peer.B}";
@@ -184,12 +185,7 @@ public sealed class IpsecDetector : IDetector, IPacketObserver
 
             if (peer.NatTraversal)
             {
-                yield return Build(peer, FindingCodes.IpsecNatTraversal, FindingSeverity.Info,
-                    $"IPsec between {pair} uses NAT traversal (UDP 4500)",
-                    "The VPN runs over NAT traversal: a NAT device sits between the peers.",
-                    "IKE moved to UDP 4500 and ESP is carried inside UDP (RFC 3948), which happens when a NAT is detected between the peers. That works, but the NAT must keep the UDP mapping alive (NAT keepalives).",
-                    "Nothing to fix unless the tunnel drops when idle: then check the NAT device's UDP timeout and that UDP 4500 is allowed both ways.",
-                    "udp.port==4500", 0);
+                natTraversal.Add(peer);
             }
 
             long espTotal = peer.EspAtoB + peer.EspBtoA;
@@ -197,6 +193,25 @@ public sealed class IpsecDetector : IDetector, IPacketObserver
             {
                 oneWay.Add(peer);
             }
+        }
+
+        // Context, once for the capture: NAT traversal is how these tunnels run, not a problem per peer.
+        if (natTraversal.Count > 0)
+        {
+            Peer first = natTraversal[0];
+            string pairs = natTraversal.Count == 1 ? $"{first.A} ↔ {first.B}" : $"{natTraversal.Count} peer pairs ({string.Join(", ", natTraversal.Take(3).Select(p => $"{p.A} ↔ {p.B}"))}{(natTraversal.Count > 3 ? ", …" : string.Empty)})";
+            Finding nat = Build(first, FindingCodes.IpsecNatTraversal, FindingSeverity.Info,
+                $"IPsec between {pairs} uses NAT traversal (UDP 4500)",
+                "The VPN runs over NAT traversal: a NAT device sits between the peers.",
+                "IKE moved to UDP 4500 and ESP is carried inside UDP (RFC 3948), which happens when a NAT is detected between the peers. That works, but the NAT must keep the UDP mapping alive (NAT keepalives).",
+                "Nothing to fix unless the tunnel drops when idle: then check the NAT device's UDP timeout and that UDP 4500 is allowed both ways.",
+                "udp.port==4500", 0);
+            yield return natTraversal.Count == 1 ? nat : nat with
+            {
+                Packets = natTraversal.SelectMany(p => p.Packets).Distinct().Take(20).ToList(),
+                FlowCount = natTraversal.Count,
+                Facts = new Dictionary<string, double> { ["peerPairs"] = natTraversal.Count },
+            };
         }
 
         // A sender whose tunnels to several peers all stay one-way has one problem (its own

@@ -153,13 +153,19 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
             yield break;
         }
 
+        // IPsec in the capture shows a tunnel near the capture point, not that these cleartext
+        // connections use it (inside the tunnel they would be ESP): context, unless the caller
+        // says the path crosses the VPN.
+        bool confirmed = context.PathCrossesVpn;
         foreach ((int mss, FlowGroup group) in _largeMss)
         {
             yield return group.Describe(new Finding
             {
                 Code = FindingCodes.MssExceedsTunnel,
-                Severity = FindingSeverity.Warning,
-                Title = $"TCP MSS {mss} advertised on a path that crosses a VPN tunnel (fits: {VpnTunnelMss}) — {FlowText.Count(group.Count, "connection", "connections")}",
+                Severity = confirmed ? FindingSeverity.Warning : FindingSeverity.Info,
+                Title = confirmed
+                    ? $"TCP MSS {mss} advertised on a path that crosses a VPN tunnel (fits: {VpnTunnelMss}) — {FlowText.Count(group.Count, "connection", "connections")}"
+                    : $"TCP MSS {mss} advertised in a capture that also carries IPsec: too large if these connections use the tunnel (fits: {VpnTunnelMss}) — {FlowText.Count(group.Count, "connection", "connections")}",
                 Verdict = $"Connections negotiate segments of {mss} bytes, more than fits an Azure VPN tunnel ({VpnTunnelMss}).",
                 Explanation = $"The SYN packets offer a maximum segment size of {mss} bytes. IPsec adds its own headers, so through an Azure VPN gateway only about {VpnTunnelMss} bytes of TCP payload fit in one packet. "
                     + "Unless MSS is clamped on the way, full-size segments are fragmented or dropped.",
