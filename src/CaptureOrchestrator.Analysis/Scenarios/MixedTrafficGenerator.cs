@@ -4,22 +4,32 @@ using CaptureOrchestrator.Analysis.Writing;
 namespace CaptureOrchestrator.Analysis.Scenarios;
 
 /// <summary>What <see cref="MixedTrafficGenerator"/> wrote.</summary>
-public sealed record GeneratedTraffic(long Packets, long Bytes, long Flows, long Retransmissions, long ResetFlows, long UnansweredFlows);
+/// <param name="DnsLookups">DNS query/response exchanges (UDP flows besides the TCP ones).</param>
+/// <param name="DuplicateFrames">Data segments written twice, as a capture on two interfaces records them.</param>
+public sealed record GeneratedTraffic(long Packets, long Bytes, long Flows, long Retransmissions, long ResetFlows, long UnansweredFlows, long DnsLookups = 0, long DuplicateFrames = 0);
 
 /// <summary>
-/// Streams a large capture of interleaved TCP connections (handshakes, data segments of 60–1514
-/// byte frames, ACKs, some retransmissions, resets and unanswered SYNs) straight to a writer,
-/// so benchmark files of any size are reproducible from a seed without holding them in memory.
+/// Streams a large capture of interleaved TCP connections straight to a writer, so benchmark files
+/// of any size are reproducible from a seed without holding them in memory. It looks like what a
+/// VM's NIC sees: a DNS lookup before a quarter of the connections (2 % NXDOMAIN), TLS handshakes
+/// on 443 (TLS 1.3, and one in three TLS 1.2 with its certificate chain in clear) followed by
+/// application-data records, HTTP requests and responses on 80, bytes that are not the port's
+/// protocol on 1433 / 3389 / 22 / 5432 / 8080, data segments of 60–1514 byte frames, ACKs, some
+/// retransmissions, resets and unanswered SYNs, and a few data frames captured twice.
 /// </summary>
 public sealed class MixedTrafficGenerator
 {
     private const int ConcurrentFlows = 2_000;
     private const int MinimumFrame = 60;
-    private static readonly ushort[] ServerPorts = [443, 443, 443, 80, 1433, 3389, 22, 5432];
+    private const int Servers = 64;
+    private static readonly ushort[] ServerPorts = [443, 443, 443, 443, 443, 80, 80, 1433, 3389, 22, 5432, 8080];
+    private static readonly Endpoint Resolver = new(NetAddress.FromIPv4(0xA83F_8110u), 53); // 168.63.129.16
 
     private readonly Random _random;
     private readonly byte[] _frame = new byte[PacketFactory.MaxFrame];
     private readonly FlowPlan[] _active = new FlowPlan[ConcurrentFlows];
+    private readonly byte[] _payload = new byte[PacketFactory.MaxFrame];
+    private readonly RealisticPayloads _content;
     private long _now;
     private long _flowCounter;
     private long _packets;
@@ -27,10 +37,13 @@ public sealed class MixedTrafficGenerator
     private long _retransmissions;
     private long _resets;
     private long _unanswered;
+    private long _dnsLookups;
+    private long _duplicates;
 
     public MixedTrafficGenerator(int seed, DateTimeOffset? start = null)
     {
         _random = new Random(seed);
+        _content = new RealisticPayloads(_random, Servers);
         _now = ((start ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)) - DateTimeOffset.UnixEpoch).Ticks * 100;
     }
 
@@ -63,20 +76,24 @@ public sealed class MixedTrafficGenerator
         }
 
         writer.Flush();
-        return new GeneratedTraffic(_packets, _bytes, _flowCounter, _retransmissions, _resets, _unanswered);
+        return new GeneratedTraffic(_packets, _bytes, _flowCounter, _retransmissions, _resets, _unanswered, _dnsLookups, _duplicates);
     }
 
     private FlowPlan NewFlow()
     {
         long n = ++_flowCounter;
         var client = new Endpoint(NetAddress.FromIPv4(0x0A00_0000u | (uint)(n % 0x00FF_FFFF)), (ushort)(10_000 + (n % 50_000)));
-        var server = new Endpoint(NetAddress.FromIPv4(0x0A64_0000u | (uint)_random.Next(1, 64)), ServerPorts[_random.Next(ServerPorts.Length)]);
+        int serverIndex = _random.Next(Servers);
+        var server = new Endpoint(NetAddress.FromIPv4(0x0A64_0000u | (uint)(serverIndex + 1)), ServerPorts[_random.Next(ServerPorts.Length)]);
         int roll = _random.Next(100);
         var kind = roll < 2 ? FlowKind.Unanswered : roll < 5 ? FlowKind.Reset : FlowKind.Normal;
         return new FlowPlan
         {
             Client = client,
             Server = server,
+            ServerIndex = serverIndex,
+            Tls12 = _random.Next(3) == 0,
+            Step = _random.Next(4) == 0 ? -2 : 0, // a DNS lookup first for a quarter of them
             Kind = kind,
             DataSegments = _random.Next(1, 9),
             RetransmitAt = _random.Next(100) < 6 ? _random.Next(1, 4) : -1,
@@ -89,6 +106,12 @@ public sealed class MixedTrafficGenerator
     {
         _now += _random.Next(1_000, 20_000);
         int step = flow.Step++;
+        if (step < 0)
+        {
+            Dns(writer, ref flow, query: step == -2);
+            return;
+        }
+
         if (flow.Kind == FlowKind.Unanswered)
         {
             // SYN and two retransmitted SYNs, never answered.
@@ -188,7 +211,13 @@ public sealed class MixedTrafficGenerator
             WindowScale: handshake ? (sbyte)8 : (sbyte)-1,
             SackPermitted: handshake,
             IpId: (ushort)(flow.IpId++));
-        int length = PacketFactory.Tcp(_frame, segment);
+        // A resend carries the same bytes as the original.
+        ReadOnlySpan<byte> content = payload == 0 ? default
+            : retransmit ? flow.LastContent.AsSpan(0, flow.LastPayload)
+            : Content(ref flow, fromClient, payload);
+        int length = payload > 0 ? PacketFactory.Tcp(_frame, segment, content) : PacketFactory.Tcp(_frame, segment);
+        payload = content.Length;
+
         if (length < MinimumFrame)
         {
             _frame.AsSpan(length, MinimumFrame - length).Clear(); // Ethernet padding
@@ -198,6 +227,14 @@ public sealed class MixedTrafficGenerator
         writer.WritePacket(_now, _frame.AsSpan(0, length));
         _packets++;
         _bytes += length + 16;
+        if (payload > 0 && _random.Next(1000) < 3)
+        {
+            // Captured twice (two interfaces, a mirror port): same bytes 1–2 µs later.
+            writer.WritePacket(_now + _random.Next(1_000, 2_000), _frame.AsSpan(0, length));
+            _packets++;
+            _bytes += length + 16;
+            _duplicates++;
+        }
 
         if (!retransmit)
         {
@@ -220,6 +257,61 @@ public sealed class MixedTrafficGenerator
         }
     }
 
+    /// <summary>
+    /// The bytes of a data segment of about <paramref name="length"/>: the protocol of the port for
+    /// the first exchange (ClientHello and the server's flight, an HTTP request and response), then
+    /// TLS records or body bytes; other ports carry bytes that are no protocol's.
+    /// </summary>
+    private ReadOnlySpan<byte> Content(ref FlowPlan flow, bool fromClient, int length)
+    {
+        Span<byte> buffer = _payload.AsSpan(0, Math.Max(length, 1460));
+        int first = fromClient ? flow.ClientSegments++ : flow.ServerSegments++;
+        int written;
+        switch (flow.Server.Port)
+        {
+            case 443 when first == 0:
+                ReadOnlySpan<byte> message = fromClient ? _content.ClientHello(flow.ServerIndex) : _content.ServerFlight(flow.ServerIndex, flow.Tls12);
+                message.CopyTo(buffer);
+                written = message.Length;
+                break;
+            case 443:
+                written = _content.TlsApplicationData(buffer, length);
+                break;
+            case 80 when first == 0:
+                written = fromClient ? _content.HttpRequest(buffer, flow.ServerIndex) : _content.HttpResponse(buffer, length);
+                break;
+            default:
+                _content.Fill(buffer[..length]);
+                written = length;
+                break;
+        }
+
+        flow.LastContent ??= new byte[1460];
+        buffer[..Math.Min(written, 1460)].CopyTo(flow.LastContent);
+        return buffer[..Math.Min(written, 1460)];
+    }
+
+    /// <summary>The flow's DNS lookup of its server's name from Azure DNS: query, then the answer (NXDOMAIN for 2 %).</summary>
+    private void Dns(ICaptureWriter writer, ref FlowPlan flow, bool query)
+    {
+        var client = new Endpoint(flow.Client.Address, (ushort)(33_000 + (flow.Client.Port % 20_000)));
+        ushort id = (ushort)flow.Client.Port;
+        byte[] message = query
+            ? _content.DnsQuery(id, flow.ServerIndex)
+            : _content.DnsResponse(id, flow.ServerIndex, flow.Server.Address.ToString(), missing: _random.Next(100) < 2);
+        int length = query ? PacketFactory.Udp(_frame, client, Resolver, message) : PacketFactory.Udp(_frame, Resolver, client, message);
+        if (length < MinimumFrame)
+        {
+            _frame.AsSpan(length, MinimumFrame - length).Clear();
+            length = MinimumFrame;
+        }
+
+        writer.WritePacket(_now, _frame.AsSpan(0, length));
+        _packets++;
+        _bytes += length + 16;
+        _dnsLookups += query ? 1 : 0;
+    }
+
     private enum FlowKind
     {
         Normal,
@@ -231,6 +323,11 @@ public sealed class MixedTrafficGenerator
     {
         public Endpoint Client;
         public Endpoint Server;
+        public int ServerIndex;
+        public bool Tls12;
+        public int ClientSegments;
+        public int ServerSegments;
+        public byte[]? LastContent;
         public FlowKind Kind;
         public int Step;
         public int DataSegments;
