@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace CaptureOrchestrator.Analysis.Protocols;
 
@@ -14,8 +16,14 @@ public interface ITlsStreamEvents
 
 /// <summary>
 /// Follows one direction of a TLS connection over in-order TCP segments: record boundaries
-/// (including records split across segments), alerts, and the plaintext handshake messages
-/// reassembled in a bounded buffer. Out-of-order data ends the tracking of that direction.
+/// (including records split across segments), alerts, and the plaintext handshake messages.
+/// Out-of-order data ends the tracking of that direction.
+/// <para>
+/// A capture holds tens of thousands of TLS conversations at once, so the per-direction state is
+/// a few fields: handshake messages that arrive whole in one segment (nearly all of them) are read
+/// in place, and only a message split across segments is reassembled, in a buffer rented from the
+/// shared pool and returned as soon as the message is complete.
+/// </para>
 /// </summary>
 public sealed class TlsStreamReader
 {
@@ -25,8 +33,8 @@ public sealed class TlsStreamReader
     private const byte Alert = 21;
     private const byte Handshake = 22;
 
-    private readonly byte[] _header = new byte[5];
-    private readonly byte[] _alert = new byte[2];
+    private RecordHeader _header;
+    private AlertBytes _alert;
     private byte[]? _handshake;
     private int _handshakeLength;
     private int _headerFill;
@@ -90,7 +98,7 @@ public sealed class TlsStreamReader
             if (_recordRemaining == 0 && _headerFill < 5)
             {
                 int take = Math.Min(5 - _headerFill, payload.Length);
-                payload[..take].CopyTo(_header.AsSpan(_headerFill));
+                payload[..take].CopyTo(((Span<byte>)_header)[_headerFill..]);
                 _headerFill += take;
                 payload = payload[take..];
                 if (_headerFill < 5)
@@ -128,7 +136,7 @@ public sealed class TlsStreamReader
     private bool StartRecord()
     {
         _recordType = _header[0];
-        _recordLength = BinaryPrimitives.ReadUInt16BigEndian(_header.AsSpan(3));
+        _recordLength = BinaryPrimitives.ReadUInt16BigEndian(((ReadOnlySpan<byte>)_header)[3..]);
         if (_recordType is < ChangeCipherSpec or > 24 || _header[1] != 3 || _recordLength > MaxRecordBytes)
         {
             return false;
@@ -144,7 +152,7 @@ public sealed class TlsStreamReader
         if (_recordType == Alert && !Encrypted)
         {
             int take = Math.Min(2 - _alertFill, bytes.Length);
-            bytes[..take].CopyTo(_alert.AsSpan(_alertFill));
+            bytes[..take].CopyTo(((Span<byte>)_alert)[_alertFill..]);
             _alertFill += take;
         }
         else if (_recordType == Handshake && !Encrypted)
@@ -160,7 +168,7 @@ public sealed class TlsStreamReader
         {
             case ChangeCipherSpec:
                 Encrypted = true;
-                _handshake = null; // nothing more to read in the clear
+                ReleaseHandshake(); // nothing more to read in the clear
                 return 0;
             case Alert:
                 bool readable = !Encrypted && _recordLength == 2 && _alertFill == 2;
@@ -173,18 +181,44 @@ public sealed class TlsStreamReader
 
     private void AppendHandshake(ReadOnlySpan<byte> bytes, ITlsStreamEvents events)
     {
-        _handshake ??= new byte[4096];
+        if (_handshakeLength == 0)
+        {
+            // Whole messages in this segment are read where they are.
+            while (bytes.Length >= 4)
+            {
+                int length = TlsHandshake.ReadUInt24(bytes[1..]);
+                if (bytes.Length < 4 + length)
+                {
+                    break;
+                }
+
+                events.OnHandshakeMessage(bytes[0], bytes.Slice(4, length));
+                bytes = bytes[(4 + length)..];
+            }
+
+            if (bytes.IsEmpty)
+            {
+                return;
+            }
+        }
+
         if (_handshakeLength + bytes.Length > MaxHandshakeBytes)
         {
-            _handshake = null;
-            _handshakeLength = 0;
+            ReleaseHandshake();
             Encrypted = true; // give up on an oversized handshake; keep walking records
             return;
         }
 
-        if (_handshakeLength + bytes.Length > _handshake.Length)
+        if (_handshake is null || _handshakeLength + bytes.Length > _handshake.Length)
         {
-            Array.Resize(ref _handshake, Math.Min(MaxHandshakeBytes, Math.Max(_handshake.Length * 2, _handshakeLength + bytes.Length)));
+            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(4096, Math.Max((_handshake?.Length ?? 0) * 2, _handshakeLength + bytes.Length)));
+            if (_handshake is not null)
+            {
+                _handshake.AsSpan(0, _handshakeLength).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_handshake);
+            }
+
+            _handshake = larger;
         }
 
         bytes.CopyTo(_handshake.AsSpan(_handshakeLength));
@@ -204,10 +238,38 @@ public sealed class TlsStreamReader
             consumed += 4 + length;
         }
 
-        if (consumed > 0)
+        if (consumed == _handshakeLength)
+        {
+            ReleaseHandshake();
+        }
+        else if (consumed > 0)
         {
             _handshake.AsSpan(consumed, _handshakeLength - consumed).CopyTo(_handshake);
             _handshakeLength -= consumed;
         }
+    }
+
+    /// <summary>Returns the reassembly buffer to the pool (no message is partly read).</summary>
+    public void ReleaseHandshake()
+    {
+        if (_handshake is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_handshake);
+            _handshake = null;
+        }
+
+        _handshakeLength = 0;
+    }
+
+    [InlineArray(5)]
+    private struct RecordHeader
+    {
+        private byte _first;
+    }
+
+    [InlineArray(2)]
+    private struct AlertBytes
+    {
+        private byte _first;
     }
 }

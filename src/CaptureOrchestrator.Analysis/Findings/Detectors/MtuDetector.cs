@@ -65,7 +65,7 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
                 _quotedFlows[key] = flows = [];
             }
 
-            if (flows.Count < MaxSamples && !flows.Exists(f => f.Key == flow.Key))
+            if (flows.Count < MaxSamples && !Contains(flows, flow.Key))
             {
                 flows.Add(new EvidenceFlow(flow.Key, flow.FirstPacketNumber, flow.LastPacketNumber));
             }
@@ -99,6 +99,20 @@ public sealed class MtuDetector : IDetector, IFlowObserver, IPacketObserver
                 group.Add(flow, flow.FirstPacketNumber);
             }
         }
+    }
+
+    /// <summary>A loop, not a lambda: a lambda capturing the flow would allocate on every finished flow.</summary>
+    private static bool Contains(List<EvidenceFlow> flows, FlowKey key)
+    {
+        foreach (EvidenceFlow evidence in flows)
+        {
+            if (evidence.Key == key)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public IEnumerable<Finding> Conclude(CaptureAnalysis analysis, DiagnosisContext context)

@@ -42,6 +42,11 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
 
     private readonly Dictionary<long, Conversation> _conversations = [];
     private readonly Dictionary<(string Code, string Server, string Detail), FindingGroup> _groups = [];
+    private readonly CertificateChainCache _chains = new();
+
+    /// <summary>TLS 1.3 handshakes: one piece of context for the capture, not one per server (it is how TLS works now, not a fault).</summary>
+    private readonly FlowGroup _tls13 = new();
+    private readonly HashSet<(Decoding.NetAddress, ushort)> _tls13Servers = [];
 
     public TlsStatistics Statistics { get; } = new();
 
@@ -92,6 +97,22 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
         foreach (((string code, string server, string detail), FindingGroup group) in _groups)
         {
             yield return Build(code, server, detail, group);
+        }
+
+        if (_tls13.Count > 0)
+        {
+            yield return _tls13.Describe(new Finding
+            {
+                Code = FindingCodes.Tls13CertificatesHidden,
+                Severity = FindingSeverity.Info,
+                Title = $"{FlowText.Count(_tls13.Count, "TLS 1.3 handshake", "TLS 1.3 handshakes")} with {FlowText.Count(_tls13Servers.Count, "server", "servers")}: certificates not visible",
+                Verdict = "TLS 1.3 encrypts the certificates, so the capture cannot show certificate problems for these connections.",
+                Explanation = "From TLS 1.3 on, the server certificate travels encrypted. Certificate checks (chain, expiry, name) are only possible for TLS 1.2 and earlier handshakes.",
+                NextStep = "If a certificate problem is suspected, check it from a client: openssl s_client -connect host:443 -servername name -showcerts, or force TLS 1.2 on a test client and capture again.",
+                WiresharkFilter = "tls.handshake.type==2 && tls.handshake.extensions.supported_version==0x0304",
+                Facts = new Dictionary<string, double> { ["connections"] = _tls13.Count, ["servers"] = _tls13Servers.Count },
+                Weight = 0,
+            });
         }
     }
 
@@ -145,12 +166,7 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
                 "Bind a certificate whose Subject Alternative Names include the host name the clients use, or make the clients use a name on the certificate. "
                     + "Behind Application Gateway or Front Door check the listener's host name and certificate, and for end-to-end TLS the backend host name override.",
                 "tls.handshake.type==11 || tls.handshake.extensions_server_name"),
-            _ => (FindingSeverity.Info,
-                $"{FlowText.Count(group.Flows.Count, "TLS 1.3 handshake", "TLS 1.3 handshakes")} with {name}: certificates not visible",
-                "TLS 1.3 encrypts the certificates, so the capture cannot show certificate problems for these connections.",
-                "From TLS 1.3 on, the server certificate travels encrypted. Certificate checks (chain, expiry, name) are only possible for TLS 1.2 and earlier handshakes.",
-                "If a certificate problem is suspected, check it from a client: openssl s_client -connect host:443 -servername name -showcerts, or force TLS 1.2 on a test client and capture again.",
-                "tls.handshake.type==2"),
+            _ => throw new InvalidOperationException($"no finding text for {code}"),
         };
 
         return group.Flows.Describe(new Finding
@@ -212,7 +228,8 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
     /// <summary>The TLS state of one conversation, fed by both directions.</summary>
     private sealed class Conversation(TlsDetector owner) : ITlsStreamEvents
     {
-        private readonly List<(string Code, string Detail, long Packet)> _problems = [];
+        private List<(string Code, string Detail, long Packet)>? _problems; // most conversations have none
+        private long _tls13Packet;
 
         public TlsStreamReader FromClientReader { get; } = new();
 
@@ -238,7 +255,7 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
             owner.Statistics.AlertsByDescription[name] = owner.Statistics.AlertsByDescription.GetValueOrDefault(name) + 1;
             if (level == 2 || description is 40 or 70 or 71)
             {
-                _problems.Add((FindingCodes.TlsAlert, $"{(FromServer ? "server" : "client")}:{name}", PacketNumber));
+                Problem((FindingCodes.TlsAlert, $"{(FromServer ? "server" : "client")}:{name}", PacketNumber));
             }
         }
 
@@ -254,104 +271,203 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
                     if (TlsHandshake.ReadServerVersion(body, out _) == 0x0304)
                     {
                         owner.Statistics.Tls13Handshakes++;
-                        _problems.Add((FindingCodes.Tls13CertificatesHidden, "tls13", PacketNumber));
+                        _tls13Packet = PacketNumber;
                     }
 
                     break;
                 case TlsHandshake.Certificate when FromServer:
                     owner.Statistics.CertificateMessages++;
-                    CheckCertificates(TlsHandshake.ReadCertificates(body));
+                    CheckCertificates(body);
                     break;
             }
         }
 
         public void Conclude(Flow flow)
         {
+            FromClientReader.ReleaseHandshake();
+            FromServerReader.ReleaseHandshake();
+            if (_tls13Packet > 0)
+            {
+                owner._tls13.Add(flow, _tls13Packet);
+                owner._tls13Servers.Add((flow.ResponderAddress, flow.ResponderPort));
+            }
+
+            if (_problems is null)
+            {
+                return;
+            }
+
             foreach ((string code, string detail, long packet) in _problems)
             {
                 owner.Record(code, flow, detail, packet, Sni);
             }
         }
 
-        private void CheckCertificates(List<byte[]> encoded)
+        private void Problem((string Code, string Detail, long Packet) problem) => (_problems ??= []).Add(problem);
+
+        private void CheckCertificates(ReadOnlySpan<byte> certificateMessage)
         {
-            var certificates = new List<X509Certificate2>();
-            try
-            {
-                foreach (byte[] der in encoded)
-                {
-                    certificates.Add(X509CertificateLoader.LoadCertificate(der));
-                }
-            }
-            catch (CryptographicException)
+            CertificateChain chain = owner._chains.Get(certificateMessage);
+            if (chain.Unreadable)
             {
                 owner.Statistics.UnreadableCertificates++;
             }
 
-            try
+            if (chain.Count == 0)
             {
-                if (certificates.Count > 0)
-                {
-                    Check(certificates);
-                }
+                return;
             }
-            finally
-            {
-                foreach (X509Certificate2 certificate in certificates)
-                {
-                    certificate.Dispose();
-                }
-            }
-        }
 
-        private void Check(List<X509Certificate2> chain)
-        {
-            X509Certificate2 leaf = chain[0];
-            bool selfSigned = leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData);
-            if (selfSigned)
+            if (chain.SelfSigned)
             {
-                _problems.Add((FindingCodes.TlsSelfSigned, leaf.Subject, PacketNumber));
+                Problem((FindingCodes.TlsSelfSigned, chain.LeafSubject, PacketNumber));
             }
-            else if (chain.Count == 1)
+            else if (chain.Gap is { } gap)
             {
-                _problems.Add((FindingCodes.TlsIncompleteChain, $"only the leaf certificate; issuer {leaf.Issuer} missing", PacketNumber));
-            }
-            else
-            {
-                for (int i = 0; i + 1 < chain.Count; i++)
-                {
-                    if (!chain[i].IssuerName.RawData.AsSpan().SequenceEqual(chain[i + 1].SubjectName.RawData))
-                    {
-                        _problems.Add((FindingCodes.TlsIncompleteChain, $"certificate {i + 1} was issued by {chain[i].Issuer}, but the next one is {chain[i + 1].Subject}", PacketNumber));
-                        break;
-                    }
-                }
+                Problem((FindingCodes.TlsIncompleteChain, gap, PacketNumber));
             }
 
             DateTime at = DateTime.UnixEpoch.AddTicks(Now / 100);
-            DateTime notBefore = leaf.NotBefore.ToUniversalTime();
-            DateTime notAfter = leaf.NotAfter.ToUniversalTime();
-            if (at > notAfter)
+            if (at > chain.NotAfter)
             {
-                _problems.Add((FindingCodes.TlsCertExpired, $"expired {notAfter:yyyy-MM-dd}, {(at - notAfter).TotalDays:0} days before the capture", PacketNumber));
+                Problem((FindingCodes.TlsCertExpired, $"expired {chain.NotAfter:yyyy-MM-dd}, {(at - chain.NotAfter).TotalDays:0} days before the capture", PacketNumber));
             }
-            else if (at < notBefore)
+            else if (at < chain.NotBefore)
             {
-                _problems.Add((FindingCodes.TlsCertExpired, $"not valid before {notBefore:yyyy-MM-dd}", PacketNumber));
+                Problem((FindingCodes.TlsCertExpired, $"not valid before {chain.NotBefore:yyyy-MM-dd}", PacketNumber));
             }
 
-            if (Sni is { Length: > 0 } sni && !CertificateNames.Matches(leaf, sni, out string names))
+            if (Sni is { Length: > 0 } && !CertificateNames.Covers(chain.Names, Sni))
             {
-                _problems.Add((FindingCodes.TlsNameMismatch, names, PacketNumber));
+                Problem((FindingCodes.TlsNameMismatch, chain.NamesText, PacketNumber));
             }
         }
+    }
+}
+
+/// <summary>
+/// What the checks need from a server's certificate chain, parsed once. A server sends the same
+/// chain on every handshake, and parsing X.509 (OpenSSL underneath) costs far more than
+/// everything else done per packet, so a capture with thousands of TLS 1.2 handshakes parses
+/// each distinct chain once (<see cref="CertificateChainCache"/>).
+/// </summary>
+internal sealed class CertificateChain
+{
+    /// <summary>Certificates that could be parsed (leaf first; parsing stops at the first unreadable one).</summary>
+    public int Count { get; private init; }
+
+    public bool Unreadable { get; private init; }
+
+    public bool SelfSigned { get; private init; }
+
+    public string LeafSubject { get; private init; } = string.Empty;
+
+    /// <summary>Why the chain is incomplete (a missing or mismatched issuer); null when it links up.</summary>
+    public string? Gap { get; private init; }
+
+    public DateTime NotBefore { get; private init; }
+
+    public DateTime NotAfter { get; private init; }
+
+    /// <summary>The leaf's DNS names (SAN; the CN only when there is no SAN).</summary>
+    public IReadOnlyList<string> Names { get; private init; } = [];
+
+    public string NamesText => string.Join(", ", Names.Take(5)) + (Names.Count > 5 ? ", ..." : string.Empty);
+
+    public static CertificateChain Read(List<byte[]> encoded)
+    {
+        var certificates = new List<X509Certificate2>();
+        bool unreadable = false;
+        try
+        {
+            foreach (byte[] der in encoded)
+            {
+                certificates.Add(X509CertificateLoader.LoadCertificate(der));
+            }
+        }
+        catch (CryptographicException)
+        {
+            unreadable = true;
+        }
+
+        try
+        {
+            if (certificates.Count == 0)
+            {
+                return new CertificateChain { Unreadable = unreadable };
+            }
+
+            X509Certificate2 leaf = certificates[0];
+            bool selfSigned = leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData);
+            string? gap = null;
+            if (!selfSigned && certificates.Count == 1)
+            {
+                gap = $"only the leaf certificate; issuer {leaf.Issuer} missing";
+            }
+
+            for (int i = 0; gap is null && !selfSigned && i + 1 < certificates.Count; i++)
+            {
+                if (!certificates[i].IssuerName.RawData.AsSpan().SequenceEqual(certificates[i + 1].SubjectName.RawData))
+                {
+                    gap = $"certificate {i + 1} was issued by {certificates[i].Issuer}, but the next one is {certificates[i + 1].Subject}";
+                }
+            }
+
+            return new CertificateChain
+            {
+                Count = certificates.Count,
+                Unreadable = unreadable,
+                SelfSigned = selfSigned,
+                LeafSubject = leaf.Subject,
+                Gap = gap,
+                NotBefore = leaf.NotBefore.ToUniversalTime(),
+                NotAfter = leaf.NotAfter.ToUniversalTime(),
+                Names = CertificateNames.Of(leaf),
+            };
+        }
+        finally
+        {
+            foreach (X509Certificate2 certificate in certificates)
+            {
+                certificate.Dispose();
+            }
+        }
+    }
+}
+
+/// <summary>Parsed chains by the SHA-256 of their bytes; bounded (a capture of many distinct servers parses beyond the bound each time).</summary>
+internal sealed class CertificateChainCache
+{
+    private const int MaxChains = 4096;
+    private readonly Dictionary<UInt128, CertificateChain> _chains = [];
+
+    /// <param name="certificateMessage">The body of a Certificate handshake message (its certificate list).</param>
+    public CertificateChain Get(ReadOnlySpan<byte> certificateMessage)
+    {
+        // Keyed by the message bytes: a repeated chain costs one hash, no allocation and no parse.
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(certificateMessage, digest);
+        UInt128 key = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(digest);
+        if (_chains.TryGetValue(key, out CertificateChain? chain))
+        {
+            return chain;
+        }
+
+        chain = CertificateChain.Read(TlsHandshake.ReadCertificates(certificateMessage));
+        if (_chains.Count < MaxChains)
+        {
+            _chains[key] = chain;
+        }
+
+        return chain;
     }
 }
 
 /// <summary>Host-name matching of a server certificate (RFC 6125: SAN DNS names, single-label wildcards, CN only without SANs).</summary>
 internal static class CertificateNames
 {
-    public static bool Matches(X509Certificate2 certificate, string host, out string names)
+    /// <summary>The names a certificate is valid for: its SAN DNS names, or its CN when it has no SAN.</summary>
+    public static IReadOnlyList<string> Of(X509Certificate2 certificate)
     {
         var dnsNames = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(e => e.EnumerateDnsNames()).ToList();
         if (dnsNames.Count == 0)
@@ -363,8 +479,21 @@ internal static class CertificateNames
             }
         }
 
-        names = string.Join(", ", dnsNames.Take(5)) + (dnsNames.Count > 5 ? ", ..." : string.Empty);
-        return dnsNames.Any(pattern => Match(pattern, host));
+        return dnsNames;
+    }
+
+    /// <summary>Whether any of <paramref name="names"/> covers <paramref name="host"/> (a loop: this runs per handshake).</summary>
+    public static bool Covers(IReadOnlyList<string> names, string host)
+    {
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (Match(names[i], host))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal static bool Match(string pattern, string host)
