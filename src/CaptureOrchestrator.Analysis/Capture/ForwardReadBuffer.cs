@@ -99,24 +99,6 @@ internal sealed class ForwardReadBuffer
         _start += count;
     }
 
-    /// <summary>Skips <paramref name="count"/> bytes without keeping them; false if the stream ends first.</summary>
-    public bool TrySkip(long count)
-    {
-        while (count > 0)
-        {
-            if (_start == _end && !Fill(1))
-            {
-                return false;
-            }
-
-            int step = (int)Math.Min(count, _end - _start);
-            _start += step;
-            count -= step;
-        }
-
-        return true;
-    }
-
     /// <summary>True when no byte is left to read.</summary>
     public bool AtEnd => _start == _end && !Fill(1);
 }

@@ -56,21 +56,6 @@ public readonly record struct DnsMessage(ushort Id, bool IsResponse, byte Opcode
         _ => $"RCODE{code}",
     };
 
-    public static string TypeName(ushort type) => type switch
-    {
-        1 => "A",
-        2 => "NS",
-        5 => "CNAME",
-        6 => "SOA",
-        12 => "PTR",
-        15 => "MX",
-        16 => "TXT",
-        28 => "AAAA",
-        33 => "SRV",
-        65 => "HTTPS",
-        _ => $"TYPE{type}",
-    };
-
     private static bool TryReadName(ReadOnlySpan<byte> message, ref int position, out string name)
     {
         name = string.Empty;

@@ -44,27 +44,65 @@ internal sealed class SqliteWorkflowStore : IDisposable
         {
             _connection.Open();
             Execute($"PRAGMA busy_timeout={(int)wait.TotalMilliseconds}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            Execute("""
-                CREATE TABLE IF NOT EXISTS instances (
-                    instance_id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL,
-                    input TEXT, output TEXT, custom_status TEXT, failure TEXT,
-                    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-                    parent_instance_id TEXT, parent_task_id INTEGER);
-                CREATE TABLE IF NOT EXISTS history (
-                    instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
-                    PRIMARY KEY (instance_id, seq));
-                CREATE TABLE IF NOT EXISTS inbox (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, event TEXT NOT NULL, visible_at INTEGER NOT NULL);
-                CREATE INDEX IF NOT EXISTS inbox_visible ON inbox (visible_at, instance_id);
-                CREATE TABLE IF NOT EXISTS activities (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, task_id INTEGER NOT NULL,
-                    name TEXT NOT NULL, input TEXT, attempt INTEGER NOT NULL DEFAULT 1, leased_until INTEGER NOT NULL DEFAULT 0);
-                """);
+            Migrate(path);
         }
         catch (SqliteException e)
         {
             _connection.Dispose();
             throw new WorkflowStoreException($"cannot open the workflow store '{path}': {e.Message}", e);
+        }
+        catch (WorkflowStoreException)
+        {
+            _connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The schema this build writes (SQLite's <c>PRAGMA user_version</c>).</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>
+    /// Steps from one schema version to the next, in order; step N turns a version N-1 database
+    /// into version N. Version 0 is a database written before the schema had a version: its
+    /// tables are the version 1 tables, so step 1 creates what is missing and stamps the version.
+    /// A new step goes at the end, with a test that opens a database of the version before it.
+    /// </summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS instances (
+            instance_id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL,
+            input TEXT, output TEXT, custom_status TEXT, failure TEXT,
+            created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+            parent_instance_id TEXT, parent_task_id INTEGER);
+        CREATE TABLE IF NOT EXISTS history (
+            instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
+            PRIMARY KEY (instance_id, seq));
+        CREATE TABLE IF NOT EXISTS inbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, event TEXT NOT NULL, visible_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS inbox_visible ON inbox (visible_at, instance_id);
+        CREATE TABLE IF NOT EXISTS activities (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, task_id INTEGER NOT NULL,
+            name TEXT NOT NULL, input TEXT, attempt INTEGER NOT NULL DEFAULT 1, leased_until INTEGER NOT NULL DEFAULT 0);
+        """,
+    ];
+
+    /// <summary>Brings the database to <see cref="SchemaVersion"/>, one step per transaction; refuses a database from a newer build.</summary>
+    private void Migrate(string path)
+    {
+        int version = Scalar<int>(null, "PRAGMA user_version");
+        if (version > SchemaVersion)
+        {
+            throw new WorkflowStoreException(
+                $"the workflow store '{path}' has schema version {version}, written by a newer CaptureOrchestrator; this build reads up to version {SchemaVersion}. Run the newer build, or point this one at another store.");
+        }
+
+        for (int step = version; step < SchemaVersion; step++)
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction();
+            Execute(transaction, Migrations[step]);
+            Execute(transaction, $"PRAGMA user_version = {step + 1}"); // transactional in SQLite: a crash leaves the old version
+            transaction.Commit();
         }
     }
 
@@ -323,9 +361,6 @@ internal sealed class SqliteWorkflowStore : IDisposable
         scope.Commit();
         return item;
     }
-
-    /// <summary>Records an activity's result once: removes it from the queue and posts the outcome to its instance.</summary>
-    public void CompleteActivity(ActivityWorkItem item, HistoryEvent outcome, DateTime now) => CompleteActivities([(item, outcome)], now);
 
     /// <summary>Records several results in one transaction (each still all-or-nothing with its queue entry).</summary>
     public void CompleteActivities(IReadOnlyList<(ActivityWorkItem Item, HistoryEvent Outcome)> results, DateTime now)
