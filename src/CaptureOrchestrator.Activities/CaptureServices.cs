@@ -1,8 +1,8 @@
+using Azure.Storage.Sas;
+using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Azure.Compute;
 using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.Network;
-using Azure.Storage.Sas;
-using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Core.Workflows;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

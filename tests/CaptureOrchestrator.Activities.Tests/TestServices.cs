@@ -1,12 +1,12 @@
 using Azure.Core.Pipeline;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Azure.Compute;
 using CaptureOrchestrator.Azure.LogAnalytics;
 using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Azure.Pipeline;
 using CaptureOrchestrator.Azure.ResourceManager;
-using Azure.Storage;
-using Azure.Storage.Blobs;
-using CaptureOrchestrator.Activities.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace CaptureOrchestrator.Activities.Tests;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using CaptureOrchestrator.Activities.Triage;
-using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.Core.Triage;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Engine;
 using CaptureOrchestrator.Analysis.Scenarios;
 

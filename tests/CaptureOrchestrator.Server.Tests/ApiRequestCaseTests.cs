@@ -1,4 +1,3 @@
-using System.Net;
 using CaptureOrchestrator.Core.Workflows;
 using CaptureOrchestrator.TestSupport;
 

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
 using CaptureOrchestrator.Server.Telemetry;
 using CaptureOrchestrator.TestSupport;
 using OpenTelemetry;

@@ -5,9 +5,9 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using CaptureOrchestrator.Azure.Pipeline;
 using Azure.Storage;
 using Azure.Storage.Blobs;
+using CaptureOrchestrator.Azure.Pipeline;
 
 namespace CaptureOrchestrator.TestSupport;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
+using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Activities.Telemetry;
 using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Analysis.Reporting;
 using CaptureOrchestrator.Analysis.Writing;
-using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Workflows;

@@ -1,5 +1,5 @@
-using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Activities.Storage;
+using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.FlowTrace;
 using CaptureOrchestrator.Core.Workflows;

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CaptureOrchestrator.Activities.Telemetry;
 using CaptureOrchestrator.Core.Capture;

@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CaptureOrchestrator.Activities.Telemetry;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using CaptureOrchestrator.Activities.Storage;
+using CaptureOrchestrator.Activities.Telemetry;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Workflows;
 

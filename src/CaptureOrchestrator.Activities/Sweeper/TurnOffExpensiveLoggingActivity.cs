@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Azure;
-using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Activities.Storage;
+using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.Core.Sweeper;

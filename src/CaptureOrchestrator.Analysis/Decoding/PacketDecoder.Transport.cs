@@ -12,6 +12,8 @@ public sealed partial class PacketDecoder
     /// <param name="payload">Captured transport bytes.</param>
     /// <param name="declaredLength">Transport length according to the IP header.</param>
     /// <param name="truncated">Bytes are missing because of the snap length (not an error).</param>
+    /// <param name="result">Receives the transport fields.</param>
+    /// <param name="tunnelDepth">Tunnels already entered (a UDP tunnel such as VXLAN goes one deeper).</param>
     private void DecodeTransport(byte protocol, ReadOnlySpan<byte> payload, int declaredLength, bool truncated, DecodedPacket result, int tunnelDepth)
     {
         bool saved = _frameTruncated;

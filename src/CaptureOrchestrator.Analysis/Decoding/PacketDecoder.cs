@@ -30,8 +30,8 @@ public sealed partial class PacketDecoder
 
     public FragmentStatistics Fragments => _reassembler.Statistics;
 
-    /// <summary>Decodes <paramref name="frame"/> into <paramref name="result"/> (which is reset first).</summary>
-    /// <param name="frame">Captured bytes.</param>
+    /// <summary>Decodes <paramref name="frameMemory"/> into <paramref name="result"/> (which is reset first).</summary>
+    /// <param name="frameMemory">Captured bytes (memory, so fragment reassembly and payloads can refer to them).</param>
     /// <param name="linkType">LINKTYPE_* of the interface.</param>
     /// <param name="frameTruncated">The capture kept fewer bytes than were on the wire.</param>
     /// <param name="timestampNanoseconds">Packet time; used to expire incomplete fragment reassemblies.</param>

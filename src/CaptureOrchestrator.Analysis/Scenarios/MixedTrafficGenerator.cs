@@ -4,6 +4,12 @@ using CaptureOrchestrator.Analysis.Writing;
 namespace CaptureOrchestrator.Analysis.Scenarios;
 
 /// <summary>What <see cref="MixedTrafficGenerator"/> wrote.</summary>
+/// <param name="Packets">Frames written.</param>
+/// <param name="Bytes">Bytes of capture file written (records and their headers).</param>
+/// <param name="Flows">TCP connections.</param>
+/// <param name="Retransmissions">Data segments sent again.</param>
+/// <param name="ResetFlows">Connections ended by a reset.</param>
+/// <param name="UnansweredFlows">Connections whose SYNs got no answer.</param>
 /// <param name="DnsLookups">DNS query/response exchanges (UDP flows besides the TCP ones).</param>
 /// <param name="DuplicateFrames">Data segments written twice, as a capture on two interfaces records them.</param>
 public sealed record GeneratedTraffic(long Packets, long Bytes, long Flows, long Retransmissions, long ResetFlows, long UnansweredFlows, long DnsLookups = 0, long DuplicateFrames = 0);

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using CaptureOrchestrator.Analysis.Capture;
 
 namespace CaptureOrchestrator.Analysis.Writing;

@@ -1,5 +1,4 @@
 using System.Text;
-using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Core.Resources;
 
 namespace CaptureOrchestrator.Azure.LogAnalytics;

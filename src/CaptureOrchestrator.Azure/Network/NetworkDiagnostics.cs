@@ -1,4 +1,3 @@
-using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Core.Resources;
 
 namespace CaptureOrchestrator.Azure.Network;

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Core.Resources;
 
 namespace CaptureOrchestrator.Azure.Network;

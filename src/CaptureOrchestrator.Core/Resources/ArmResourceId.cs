@@ -1,6 +1,6 @@
-using CaptureOrchestrator.Core.Validation;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using CaptureOrchestrator.Core.Validation;
 
 namespace CaptureOrchestrator.Core.Resources;
 

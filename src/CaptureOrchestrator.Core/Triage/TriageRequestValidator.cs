@@ -1,6 +1,5 @@
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
-using CaptureOrchestrator.Core.Validation;
 
 namespace CaptureOrchestrator.Core.Triage;
 

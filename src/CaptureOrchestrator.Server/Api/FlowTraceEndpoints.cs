@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CaptureOrchestrator.Activities.FlowTrace;
 using CaptureOrchestrator.Core.FlowTrace;
 using CaptureOrchestrator.Core.Requests;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Triage;
 using CaptureOrchestrator.Core.Workflows;

@@ -1,4 +1,3 @@
-using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Analysis.Findings.Detectors;
 using CaptureOrchestrator.Analysis.Scenarios;
 using CaptureOrchestrator.Analysis.Tests.Support;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Azure;
 using CaptureOrchestrator.Azure.Compute;
-using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Tests.Support;
 using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.TestSupport;

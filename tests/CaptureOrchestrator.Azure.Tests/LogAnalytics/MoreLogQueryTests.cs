@@ -1,8 +1,7 @@
 using System.Net;
 using CaptureOrchestrator.Azure.LogAnalytics;
-using CaptureOrchestrator.Core.Validation;
-using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Core.Resources;
+using CaptureOrchestrator.Core.Validation;
 
 namespace CaptureOrchestrator.Azure.Tests.LogAnalytics;
 

@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using CaptureOrchestrator.Azure.Monitor;
-using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Tests.Support;
 using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.TestSupport;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using CaptureOrchestrator.Azure.ResourceManager;
 using CaptureOrchestrator.Azure.Tests.Support;
 using CaptureOrchestrator.Core.Resources;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CaptureOrchestrator.Core.Resources;
 using CaptureOrchestrator.TestSupport;
 
 namespace CaptureOrchestrator.Azure.Tests.Support;

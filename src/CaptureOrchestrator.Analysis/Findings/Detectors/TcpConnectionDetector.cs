@@ -135,6 +135,8 @@ public sealed class TcpConnectionDetector : IDetector, IFlowObserver
     }
 
     /// <summary>Holds a failed attempt for <see cref="Conclude"/>, or places it now once the bound is reached.</summary>
+    /// <param name="flow">The failed attempt (a snapshot is kept).</param>
+    /// <param name="code">TCP_SYN_UNANSWERED or TCP_CONNECTION_REFUSED.</param>
     /// <param name="uncertain">A single SYN: it may be cut off by the end of the capture.</param>
     private void Defer(Flow flow, string code, bool uncertain)
     {
