@@ -17,12 +17,12 @@ public sealed class ProcessCrashTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static Process StartWorker(string database, string effects) =>
-        StartBench("crash-worker", database, effects, Instances.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        StartWorker("crash-worker", database, effects, Instances.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private static Process StartBench(params string[] arguments)
+    private static Process StartWorker(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CaptureOrchestrator.Bench.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CaptureOrchestrator.Engine.CrashWorker.dll"));
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -86,7 +86,7 @@ public sealed class ProcessCrashTests : IDisposable
         int kills = 0;
         while (true)
         {
-            using Process worker = StartBench("one-step-worker", database, effects);
+            using Process worker = StartWorker("one-step-worker", database, effects);
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             await worker.WaitForExitAsync(timeout.Token);
             if (worker.ExitCode == 0)
