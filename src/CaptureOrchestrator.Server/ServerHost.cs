@@ -43,7 +43,7 @@ public static partial class ServerHost
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                http.Request.Path.StartsWithSegments("/api/health")
+                http.Request.Path.StartsWithSegments("/api/health", StringComparison.OrdinalIgnoreCase)
                     ? RateLimitPartition.GetNoLimiter("health")
                     : RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
                     {

@@ -57,8 +57,8 @@ public sealed class TriageActivityTests : IAsyncLifetime
 
         Assert.Equal(new RuleHits("block-sql", "Deny", 2), logs.Firewall[0]);
         Assert.Empty(logs.FlowLogDenies);
-        Assert.Contains("BadArgumentError", logs.Problem);
-        Assert.Contains("AZFWNetworkRule", JsonNode.Parse(_server.Requests[0].Body)!["query"]!.GetValue<string>());
-        Assert.Contains("NTANetAnalytics", JsonNode.Parse(_server.Requests[1].Body)!["query"]!.GetValue<string>());
+        Assert.Contains("BadArgumentError", logs.Problem, StringComparison.Ordinal);
+        Assert.Contains("AZFWNetworkRule", JsonNode.Parse(_server.Requests[0].Body)!["query"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("NTANetAnalytics", JsonNode.Parse(_server.Requests[1].Body)!["query"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 }

@@ -85,7 +85,7 @@ public sealed partial class DeploymentContractTests
         Assert.All(read, name => Assert.True(
             set.Contains(name) || notSetSection.Contains("`" + name + "`", StringComparison.Ordinal),
             $"{name} is neither set by main.bicep nor listed under 'Not set on Azure' in docs/configuration.md"));
-        Assert.All(read, name => Assert.Contains("`" + name + "`", document));
+        Assert.All(read, name => Assert.Contains("`" + name + "`", document, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -47,12 +47,12 @@ public sealed class EndToEndTests(PlainAzurite azurite)
         Assert.Contains(stored, n => n.EndsWith(".evidence.pcap", StringComparison.Ordinal));
         string markdownLink = result["report"]!["markdown"]!.GetValue<string>();
         using HttpClient plain = azurite.CreateHttpClient();
-        Assert.Contains("TCP_RESET_MIDSTREAM", await plain.GetStringAsync(markdownLink));
+        Assert.Contains("TCP_RESET_MIDSTREAM", await plain.GetStringAsync(markdownLink), StringComparison.Ordinal);
 
         // Teams got the card, the ticket system a callback it can verify.
         (string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body)[] received = rig.Receiver.Received.ToArray();
         var teams = received.Single(r => r.Path == "/teams");
-        Assert.Contains("TCP_SYN_UNANSWERED", Encoding.UTF8.GetString(teams.Body));
+        Assert.Contains("TCP_SYN_UNANSWERED", Encoding.UTF8.GetString(teams.Body), StringComparison.Ordinal);
         var ticket = received.Single(r => r.Path == "/ticket-callback");
         Assert.True(HmacSignature.Verify(Encoding.UTF8.GetBytes(OrchestratorRig.CallbackKey), "POST", "/ticket-callback", ticket.Body, ticket.Headers[HmacSignature.HeaderName], DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), out string reason, out _), reason);
         Assert.Equal("INC0010001", JsonNode.Parse(ticket.Body)!["ticket"]!["id"]!.GetValue<string>());
@@ -77,7 +77,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
         Assert.Equal("NoFile", result["targets"]![0]!["state"]!.GetValue<string>());
         Assert.Empty(rig.Arm.LiveSessions);
         var ticket = rig.Receiver.Received.Single(r => r.Path == "/ticket-callback");
-        Assert.Contains("did not appear in storage", Encoding.UTF8.GetString(ticket.Body));
+        Assert.Contains("did not appear in storage", Encoding.UTF8.GetString(ticket.Body), StringComparison.Ordinal);
     }
 
     [AzuriteFact]
@@ -202,7 +202,7 @@ public sealed class EndToEndTests(PlainAzurite azurite)
         string[] verdict = status["result"]!["verdict"]!.AsArray().Select(v => v!.GetValue<string>()).ToArray();
         Assert.Equal("Next hop is the firewall (10.0.1.4) and the firewall log shows Deny by rule block-sql (3 rows).", verdict[0]);
         Assert.Contains(verdict, v => v.StartsWith("Capture on vm1:", StringComparison.Ordinal));
-        Assert.Contains("BadArgumentError", status["result"]!["logs"]!["problem"]!.GetValue<string>());
+        Assert.Contains("BadArgumentError", status["result"]!["logs"]!["problem"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("Succeeded", status["result"]!["capture"]!["status"]!.GetValue<string>());
     }
 

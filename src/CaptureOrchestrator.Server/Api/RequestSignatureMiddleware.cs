@@ -21,7 +21,7 @@ internal sealed partial class RequestSignatureMiddleware(RequestDelegate next, S
     public async Task InvokeAsync(HttpContext context)
     {
         PathString path = context.Request.Path;
-        if (!path.StartsWithSegments("/api") || path.StartsWithSegments("/api/health") || path.StartsWithSegments("/api/events"))
+        if (!path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/events", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;

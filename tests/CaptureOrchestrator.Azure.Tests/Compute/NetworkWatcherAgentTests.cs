@@ -91,6 +91,6 @@ public sealed class NetworkWatcherAgentTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RequestFailedException>(() => _client.EnsureInstalledAsync(ArmResourceId.Parse(VmPath)));
 
         Assert.Equal("VMAgentStatusCommunicationError", error.ErrorCode);
-        Assert.Contains("vm1", error.Message);
+        Assert.Contains("vm1", error.Message, StringComparison.Ordinal);
     }
 }

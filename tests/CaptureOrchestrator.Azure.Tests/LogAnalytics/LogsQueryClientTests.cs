@@ -83,7 +83,7 @@ public sealed class LogsQueryClientTests : IAsyncLifetime
         LogsQueryResult allowed = (await Client().QueryWorkspaceAsync(Workspace, "T", options: new LogsQueryOptions { AllowPartialErrors = true })).Value;
 
         Assert.Equal("PartialError", error.ErrorCode);
-        Assert.Contains("memory limit", error.Message);
+        Assert.Contains("memory limit", error.Message, StringComparison.Ordinal);
         Assert.True(allowed.IsPartial);
         Assert.Equal(1L, allowed.Table.Rows[0].GetInt64("x"));
     }

@@ -94,6 +94,6 @@ public sealed class MoreLogQueryTests
     {
         var error = Assert.Throws<FormatException>(() => NetworkText.ParseAddress(address, "remote peer"));
 
-        Assert.Contains("remote peer", error.Message);
+        Assert.Contains("remote peer", error.Message, StringComparison.Ordinal);
     }
 }

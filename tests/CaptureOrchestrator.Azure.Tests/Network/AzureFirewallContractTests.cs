@@ -82,7 +82,7 @@ public sealed class AzureFirewallContractTests : IAsyncLifetime
 
         RestExample.AssertSameJson(JsonNode.Parse("""{"operation":"Status"}"""), _server.Requests[0].Body);
         Assert.True(result.IsInProgress);
-        Assert.Contains("in progress", result.Message);
+        Assert.Contains("in progress", result.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class AzureFirewallContractTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ArgumentException>(() =>
             _client.StartPacketCaptureAsync(Firewall, definition, new Uri("https://st.blob.core.windows.net/fw?sig=abc")));
 
-        Assert.Contains(field, error.Message);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
         Assert.Empty(_server.Requests);
     }
 }

@@ -154,7 +154,7 @@ public sealed class FirewallFlowTraceTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<TimeoutException>(() => client.EnableAsync(Firewall, Workspace));
 
-        Assert.Contains("AFWEnableTcpConnectionLogging", error.Message);
+        Assert.Contains("AFWEnableTcpConnectionLogging", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(_server.Requests, r => r.Path.Contains("diagnosticSettings", StringComparison.Ordinal));
     }
 

@@ -117,7 +117,7 @@ public sealed class NetworkWatcherContractTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => _client.CreatePacketCaptureAsync(Watcher, "pc1", definition));
 
-        Assert.Contains(field, error.Message);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
         Assert.Empty(_server.Requests);
     }
 
@@ -129,7 +129,7 @@ public sealed class NetworkWatcherContractTests : IAsyncLifetime
     {
         var filter = field == "localPort" ? new PacketCaptureFilter { LocalPort = value } : new PacketCaptureFilter { LocalIPAddress = value };
 
-        Assert.StartsWith(field + ":", filter.Validate());
+        Assert.StartsWith(field + ":", filter.Validate(), StringComparison.Ordinal);
         Assert.Null(new PacketCaptureFilter { LocalPort = "80;443;", RemotePort = "1024-65535", LocalIPAddress = "10.0.0.4" }.Validate());
     }
 
@@ -192,7 +192,7 @@ public sealed class NetworkWatcherContractTests : IAsyncLifetime
 
         AssertRequest(Request(0), "POST", WatcherPath + "/packetCaptures/pc1/stop");
         Assert.Equal("", Request(0).Body);
-        Assert.StartsWith(WatcherPath + "/operationresults/", Request(1).Path);
+        Assert.StartsWith(WatcherPath + "/operationresults/", Request(1).Path, StringComparison.Ordinal);
         Assert.Equal(200, response.Status);
     }
 
@@ -273,7 +273,7 @@ public sealed class NetworkWatcherContractTests : IAsyncLifetime
         RestExample.AssertSameJson(body, Request(0).Body);
         Assert.Equal("VnetLocal", result.NextHopType);
         Assert.Equal("10.0.0.1", result.NextHopIpAddress);
-        Assert.EndsWith("/routeTables/rt1", result.RouteTableId);
+        Assert.EndsWith("/routeTables/rt1", result.RouteTableId, StringComparison.Ordinal);
     }
 
     [RestExamplesFact]
@@ -318,7 +318,7 @@ public sealed class NetworkWatcherContractTests : IAsyncLifetime
 
         var missing = await Assert.ThrowsAsync<RequestFailedException>(() => _client.FindNetworkWatcherAsync(Guid.Empty, "northeurope"));
         Assert.Equal("NetworkWatcherNotFound", missing.ErrorCode);
-        Assert.Contains("northeurope", missing.Message);
+        Assert.Contains("northeurope", missing.Message, StringComparison.Ordinal);
         Assert.Equal(4, _server.Requests.Count);
     }
 }

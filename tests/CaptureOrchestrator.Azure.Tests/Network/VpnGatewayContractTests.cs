@@ -124,7 +124,7 @@ public sealed class VpnGatewayContractTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RequestFailedException>(() => _client.StartPacketCaptureAsync(ArmResourceId.Parse(Rg + "/virtualNetworkGateways/vpngw")));
 
         Assert.Equal("VpnPacketCaptureFailed", error.ErrorCode);
-        Assert.Contains("already running", error.Message);
+        Assert.Contains("already running", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class VpnGatewayContractTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ArgumentException>(() => _client.StartPacketCaptureAsync(
             ArmResourceId.Parse(Rg + "/azureFirewalls/fw1")));
 
-        Assert.Contains("Microsoft.Network/azureFirewalls", error.Message);
+        Assert.Contains("Microsoft.Network/azureFirewalls", error.Message, StringComparison.Ordinal);
         Assert.Empty(_server.Requests);
     }
 

@@ -38,7 +38,7 @@ public sealed class ArmPipelineFaultTests : IAsyncLifetime
         Assert.Equal("Bearer " + ArmTestOptions.Token, request.Headers["Authorization"]);
         Assert.Equal("2026-01-01", request.Query["api-version"]);
         Assert.Equal(Path, request.Path);
-        Assert.Contains("application/json", request.Headers["Accept"]);
+        Assert.Contains("application/json", request.Headers["Accept"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class ArmPipelineFaultTests : IAsyncLifetime
 
         Assert.Equal(404, error.Status);
         Assert.Equal("ResourceNotFound", error.ErrorCode);
-        Assert.Contains("was not found", error.Message);
+        Assert.Contains("was not found", error.Message, StringComparison.Ordinal);
         Assert.Single(_server.Requests); // a 404 is not retried
     }
 
@@ -103,7 +103,7 @@ public sealed class ArmPipelineFaultTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<global::Azure.Identity.CredentialUnavailableException>(
             () => pipeline.SendAsync(RequestMethod.Get, Path, "2026-01-01", null, CancellationToken.None));
 
-        Assert.Contains("no managed identity", error.Message);
+        Assert.Contains("no managed identity", error.Message, StringComparison.Ordinal);
         Assert.Empty(_server.Requests);
     }
 
@@ -116,7 +116,7 @@ public sealed class ArmPipelineFaultTests : IAsyncLifetime
         var error = Assert.Throws<RequestFailedException>(() => ArmPipeline.Read<Dictionary<string, object>>(response, "Get packet capture pc1"));
 
         Assert.Equal("InvalidResponseBody", error.ErrorCode);
-        Assert.Contains("Get packet capture pc1", error.Message);
+        Assert.Contains("Get packet capture pc1", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class ArmPipelineFaultTests : IAsyncLifetime
         // Three tries, counted on the client: on a loaded machine a try can time out in the TLS
         // handshake before the server has seen the request, so the server's count is not the measure.
         Assert.Equal(3, error.InnerExceptions.Count);
-        Assert.All(error.InnerExceptions, e => Assert.Contains("exceeded the configured timeout", e.Message));
+        Assert.All(error.InnerExceptions, e => Assert.Contains("exceeded the configured timeout", e.Message, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class ArmPipelineFaultTests : IAsyncLifetime
         Response final = await new ArmOperationPoller(Pipeline()).SendAsync(
             RequestMethod.Put, Path, "2026-01-01", new { properties = new { } }, FinalStateVia.OriginalUri, "Create packet capture pc1", CancellationToken.None);
 
-        Assert.Contains("\"Succeeded\"", final.Content.ToString());
+        Assert.Contains("\"Succeeded\"", final.Content.ToString(), StringComparison.Ordinal);
         string[] calls = _server.Requests.Select(r => r.Method + " " + r.Path).ToArray();
         Assert.Equal(
             ["PUT " + Path,
@@ -195,8 +195,8 @@ public sealed class ArmPipelineFaultTests : IAsyncLifetime
             RequestMethod.Post, Path + "/stop", "2026-01-01", null, FinalStateVia.Location, "Stop packet capture pc1", CancellationToken.None));
 
         Assert.Equal("PacketCaptureAgentNotInstalled", error.ErrorCode);
-        Assert.Contains("Stop packet capture pc1", error.Message);
-        Assert.Contains("agent is not installed", error.Message);
+        Assert.Contains("Stop packet capture pc1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("agent is not installed", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public sealed class ArmPipelineFaultTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<TimeoutException>(() => new ArmOperationPoller(pipeline).SendAsync(
             RequestMethod.Post, Path + "/stop", "2026-01-01", null, FinalStateVia.Location, "Stop packet capture pc1", CancellationToken.None));
 
-        Assert.Contains("Stop packet capture pc1", error.Message);
+        Assert.Contains("Stop packet capture pc1", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -114,7 +114,7 @@ public sealed class PacketCaptureWorkflowTests
         TargetOutcome target = Assert.Single(outcome.Targets);
         Assert.Equal(CaptureStatus.Failed, outcome.Status);
         Assert.Equal(TargetOutcome.NoFile, target.State);
-        Assert.Contains("did not appear in storage within 15 minutes", target.Problem);
+        Assert.Contains("did not appear in storage within 15 minutes", target.Problem, StringComparison.Ordinal);
         Assert.Single(Calls(run, CaptureActivities.CleanupCapture));
         Assert.Empty(Calls(run, CaptureActivities.AnalyzeCapture));
         Assert.All(notifications, n => Assert.Equal("CaptureFailed", n.Kind));
@@ -234,7 +234,7 @@ public sealed class PacketCaptureWorkflowTests
         CaptureOutcome outcome = Outcome(run);
         Assert.Equal(CaptureStatus.PartiallySucceeded, outcome.Status);
         Assert.Equal([TargetOutcome.Analyzed, TargetOutcome.Failed], outcome.Targets.Select(t => t.State));
-        Assert.Contains("policy-based", outcome.Targets[1].Problem);
+        Assert.Contains("policy-based", outcome.Targets[1].Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -251,7 +251,7 @@ public sealed class PacketCaptureWorkflowTests
         Assert.Equal(CaptureStatus.Succeeded, outcome.Status);
         DeliveryResult teams = outcome.Deliveries.Single(d => d.Channel == "teams");
         Assert.False(teams.Delivered);
-        Assert.Contains("503", teams.Error);
+        Assert.Contains("503", teams.Error, StringComparison.Ordinal);
         Assert.True(outcome.Deliveries.Single(d => d.Channel == "ticket").Delivered);
         Assert.Equal(8, Calls(run, CaptureActivities.Notify).Count(c => JsonDocument.Parse(c).RootElement.GetProperty("channel").GetString() == "teams"));
         Assert.NotNull(outcome.Report);

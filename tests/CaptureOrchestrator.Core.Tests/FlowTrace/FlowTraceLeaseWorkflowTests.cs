@@ -154,6 +154,6 @@ public sealed class FlowTraceLeaseWorkflowTests
         Assert.Equal(["tell FlowTraceFailed"], log);
         FlowTraceLeaseOutcome outcome = JsonSerializer.Deserialize<FlowTraceLeaseOutcome>(run.Instance.SerializedOutput!, WorkflowSerializer.Options)!;
         Assert.False(outcome.WasEnabled);
-        Assert.Contains("diagnosticSettings/write", outcome.Problem);
+        Assert.Contains("diagnosticSettings/write", outcome.Problem, StringComparison.Ordinal);
     }
 }

@@ -43,9 +43,9 @@ public sealed class NotificationTests
         JsonObject content = attachment["content"]!.AsObject();
         Assert.Equal("AdaptiveCard", content["type"]!.GetValue<string>());
         string json = card.ToJsonString();
-        Assert.Contains("CODE_0", json);
-        Assert.Contains("CODE_1", json);
-        Assert.Contains("https://st/r.md?sig=1", json);
+        Assert.Contains("CODE_0", json, StringComparison.Ordinal);
+        Assert.Contains("CODE_1", json, StringComparison.Ordinal);
+        Assert.Contains("https://st/r.md?sig=1", json, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -69,9 +69,9 @@ public sealed class NotificationTests
 
         string json = TeamsCards.ForFlowTrace(notice).ToJsonString();
 
-        Assert.Contains("flow trace is ON", json);
-        Assert.Contains("2026-11-21 10:00 UTC", json);
-        Assert.Contains("servicenow:INC1", json);
+        Assert.Contains("flow trace is ON", json, StringComparison.Ordinal);
+        Assert.Contains("2026-11-21 10:00 UTC", json, StringComparison.Ordinal);
+        Assert.Contains("servicenow:INC1", json, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class NotificationTests
         JsonObject callback = TicketNote.Callback(input);
 
         Assert.StartsWith("CaptureOrchestrator: capture Succeeded", note, StringComparison.Ordinal);
-        Assert.Contains("Verdict: Server resets connections", note);
+        Assert.Contains("Verdict: Server resets connections", note, StringComparison.Ordinal);
         Assert.Equal("INC0012345", callback["ticket"]!["id"]!.GetValue<string>());
         Assert.Equal(2, callback["targets"]![0]!["findings"]!.AsArray().Count);
     }

@@ -50,7 +50,7 @@ public sealed class CaptureRequestValidatorTests
         { "targets", r => r with { Targets = Enumerable.Range(0, 11).Select(i => new CaptureTargetRequest($"{Sub}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm{i}")).ToArray() } },
         { "targets[0].resourceId", r => r with { Targets = [new CaptureTargetRequest("vm1")] } },
         { "targets[0].resourceId", r => r with { Targets = [new CaptureTargetRequest(Sub + "/resourceGroups/app/providers/Microsoft.Storage/storageAccounts/st1")] } },
-        { "targets[1].resourceId", r => r with { Targets = [new CaptureTargetRequest(Vm), new CaptureTargetRequest(Vm.ToUpperInvariant().Replace("SUBSCRIPTIONS", "subscriptions"))] } },
+        { "targets[1].resourceId", r => r with { Targets = [new CaptureTargetRequest(Vm), new CaptureTargetRequest(Vm.ToUpperInvariant().Replace("SUBSCRIPTIONS", "subscriptions", StringComparison.Ordinal))] } },
         { "targets[0].instances", r => r with { Targets = [new CaptureTargetRequest(Vm, Instances: ["0"])] } },
         { "targets[0].linkConnections", r => r with { Targets = [new CaptureTargetRequest(Gateway, LinkConnections: ["link1"])] } },
         { "filter.localIp", r => r with { Filter = new TrafficFilterRequest(LocalIp: "10.0.0.4 or 1=1") } },
@@ -94,7 +94,7 @@ public sealed class CaptureRequestValidatorTests
 
         FieldError error = Assert.Single(result.Errors);
         Assert.Equal("durationSeconds", error.Field);
-        Assert.Contains("Azure Firewall captures last at most 1800 s", error.Message);
+        Assert.Contains("Azure Firewall captures last at most 1800 s", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -110,8 +110,8 @@ public sealed class CaptureRequestValidatorTests
         Validated<CaptureOperation> vmOnly = CaptureRequestValidator.Validate(request with { Targets = [new CaptureTargetRequest(Vm)], Filter = new TrafficFilterRequest(LocalIp: "10.0.0.4") }, Limits, "op-1");
 
         Assert.Equal(["filter.remoteIp", "filter.localIp", "filter.remotePort"], result.Errors.Select(e => e.Field));
-        Assert.Contains("not an IPv4 or IPv6 address", result.Errors[0].Message);
-        Assert.All(result.Errors.Skip(1), e => Assert.Contains("Azure Firewall (targets[1])", e.Message));
+        Assert.Contains("not an IPv4 or IPv6 address", result.Errors[0].Message, StringComparison.Ordinal);
+        Assert.All(result.Errors.Skip(1), e => Assert.Contains("Azure Firewall (targets[1])", e.Message, StringComparison.Ordinal));
         Assert.True(vmOnly.IsValid);
     }
 

@@ -66,7 +66,7 @@ public sealed class ExpensiveLoggingSweeperTests
         Assert.Equal("fw-orphan", Assert.Single(outcome.TurnedOff).Item.ResourceId);
         SweptItem failed = Assert.Single(outcome.Failed);
         Assert.Equal("fw-stuck", failed.Item.ResourceId);
-        Assert.Contains("AuthorizationFailed", failed.Problem);
+        Assert.Contains("AuthorizationFailed", failed.Problem, StringComparison.Ordinal);
         Assert.Single(reports);
     }
 
