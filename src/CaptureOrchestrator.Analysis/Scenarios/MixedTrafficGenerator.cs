@@ -223,16 +223,7 @@ public sealed class MixedTrafficGenerator
             : Content(ref flow, fromClient, payload);
         int length = payload > 0 ? PacketFactory.Tcp(_frame, segment, content) : PacketFactory.Tcp(_frame, segment);
         payload = content.Length;
-
-        if (length < MinimumFrame)
-        {
-            _frame.AsSpan(length, MinimumFrame - length).Clear(); // Ethernet padding
-            length = MinimumFrame;
-        }
-
-        writer.WritePacket(_now, _frame.AsSpan(0, length));
-        _packets++;
-        _bytes += length + 16;
+        length = Emit(writer, length);
         if (payload > 0 && _random.Next(1000) < 3)
         {
             // Captured twice (two interfaces, a mirror port): same bytes 1–2 µs later.
@@ -305,17 +296,23 @@ public sealed class MixedTrafficGenerator
         byte[] message = query
             ? _content.DnsQuery(id, flow.ServerIndex)
             : _content.DnsResponse(id, flow.ServerIndex, flow.Server.Address.ToString(), missing: _random.Next(100) < 2);
-        int length = query ? PacketFactory.Udp(_frame, client, Resolver, message) : PacketFactory.Udp(_frame, Resolver, client, message);
+        Emit(writer, query ? PacketFactory.Udp(_frame, client, Resolver, message) : PacketFactory.Udp(_frame, Resolver, client, message));
+        _dnsLookups += query ? 1 : 0;
+    }
+
+    /// <summary>Writes the frame built in the buffer (padded to Ethernet's minimum) and counts it; returns its written length.</summary>
+    private int Emit(ICaptureWriter writer, int length)
+    {
         if (length < MinimumFrame)
         {
-            _frame.AsSpan(length, MinimumFrame - length).Clear();
+            _frame.AsSpan(length, MinimumFrame - length).Clear(); // Ethernet padding
             length = MinimumFrame;
         }
 
         writer.WritePacket(_now, _frame.AsSpan(0, length));
         _packets++;
         _bytes += length + 16;
-        _dnsLookups += query ? 1 : 0;
+        return length;
     }
 
     private enum FlowKind

@@ -130,6 +130,19 @@ public static class PacketFactory
         return udpStart + udpLength;
     }
 
+    /// <summary>A basic GRE packet (no checksum, key or sequence) of <paramref name="protocolType"/> carrying <paramref name="payload"/>.</summary>
+    public static int Gre(Span<byte> frame, NetAddress source, NetAddress destination, ushort protocolType, ReadOnlySpan<byte> payload)
+    {
+        int greLength = 4 + payload.Length;
+        int ipStart = WriteEthernet(frame, source.IsIPv4);
+        int greStart = WriteIp(frame, ipStart, source, destination, IpProtocol.Gre, greLength, dontFragment: false, ipId: 0, ttl: 64);
+        Span<byte> gre = frame.Slice(greStart, greLength);
+        gre[0] = gre[1] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(gre[2..], protocolType);
+        payload.CopyTo(gre[4..]);
+        return greStart + greLength;
+    }
+
     /// <summary>An ICMP (v4) or ICMPv6 error from <paramref name="reporter"/> quoting the start of <paramref name="offendingFrame"/>.</summary>
     public static int IcmpError(Span<byte> frame, NetAddress reporter, NetAddress destination, byte type, byte code, int mtu, ReadOnlySpan<byte> offendingFrame)
     {

@@ -1,11 +1,9 @@
-using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Decoding;
 using CaptureOrchestrator.Analysis.Engine;
 using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Analysis.Flows;
 using CaptureOrchestrator.Analysis.Scenarios;
 using CaptureOrchestrator.Analysis.Tests.Support;
-using CaptureOrchestrator.Analysis.Writing;
 
 namespace CaptureOrchestrator.Analysis.Tests.Engine;
 
@@ -22,35 +20,10 @@ public sealed class TunnelAndSnapLengthTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    /// <summary>An Ethernet frame with an IPv4 header (protocol 47) and a basic GRE header of <paramref name="protocolType"/>.</summary>
     private static byte[] Gre(ushort protocolType, byte[] payload)
     {
-        byte[] gre = [0x00, 0x00, (byte)(protocolType >> 8), (byte)protocolType, .. payload];
-        byte[] frame = new byte[gre.Length + 64];
-        int length = PacketFactory.Udp(frame, Endpoint.Parse("203.0.113.5:1"), Endpoint.Parse("198.51.100.7:1"), new byte[gre.Length - 8]);
-        frame[14 + 9] = 47; // IP protocol: GRE in place of UDP
-        gre.CopyTo(frame, 14 + 20);
-        FixIpv4Checksum(frame.AsSpan(14, 20));
-        return frame[..length];
-    }
-
-    private static void FixIpv4Checksum(Span<byte> header)
-    {
-        header[10] = header[11] = 0;
-        uint sum = 0;
-        for (int i = 0; i < header.Length; i += 2)
-        {
-            sum += (uint)((header[i] << 8) | header[i + 1]);
-        }
-
-        while (sum > 0xFFFF)
-        {
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        }
-
-        ushort checksum = (ushort)~sum;
-        header[10] = (byte)(checksum >> 8);
-        header[11] = (byte)checksum;
+        byte[] frame = new byte[payload.Length + 64];
+        return frame[..PacketFactory.Gre(frame, NetAddress.Parse("203.0.113.5"), NetAddress.Parse("198.51.100.7"), protocolType, payload)];
     }
 
     private static byte[] InnerSyn(string client, string server)
@@ -60,19 +33,11 @@ public sealed class TunnelAndSnapLengthTests : IDisposable
         return frame[..length];
     }
 
+    /// <summary>The frames, 1 ms apart, as a capture file with <paramref name="snapLength"/>.</summary>
     private string Write(string name, IEnumerable<byte[]> frames, int snapLength = 262_144)
     {
         string path = Path.Combine(_directory, name);
-        using FileStream file = File.Create(path);
-        using var writer = new PcapWriter(file, LinkType.Ethernet, snapLength: snapLength);
-        long now = 1_767_225_600_000_000_000;
-        foreach (byte[] frame in frames)
-        {
-            now += 1_000_000;
-            writer.WritePacket(now, frame.AsSpan(0, Math.Min(frame.Length, snapLength)), originalLength: frame.Length);
-        }
-
-        writer.Flush();
+        File.WriteAllBytes(path, SnapLength.Write(frames.Select((frame, i) => (1_767_225_600_000_000_000 + ((i + 1) * 1_000_000L), frame)), snapLength));
         return path;
     }
 

@@ -1,6 +1,5 @@
-using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Scenarios;
-using CaptureOrchestrator.Analysis.Writing;
+using CaptureOrchestrator.Analysis.Tests.Support;
 
 namespace CaptureOrchestrator.Analysis.Tests.ExpertCorpus;
 
@@ -78,8 +77,8 @@ public static class ExpertScenarios
                 c.Segment(false, 1400).Ack();
             }
         }).ToArray(),
-        ["snap-length-20"] = () => WithSnapLength(Ticket(_ => { }), 20),
-        ["near-miss-snap-length-128"] = () => WithSnapLength(Ticket(_ => { }), 128),
+        ["snap-length-20"] = () => SnapLength.Write(Ticket(_ => { }).Packets(), 20),
+        ["near-miss-snap-length-128"] = () => SnapLength.Write(Ticket(_ => { }).Packets(), 128),
     };
 
     /// <summary>Ordinary traffic (a web request, a DNS lookup), then the problem.</summary>
@@ -188,21 +187,5 @@ public static class ExpertScenarios
     {
         byte[] capture = scenario.ToArray();
         return capture[..^30];
-    }
-
-    private static byte[] WithSnapLength(ScenarioBuilder scenario, int snapLength)
-    {
-        using var memory = new MemoryStream();
-        using (var writer = new PcapWriter(memory, LinkType.Ethernet, snapLength: snapLength, leaveOpen: true))
-        {
-            foreach ((long nanoseconds, byte[] frame) in scenario.Packets())
-            {
-                writer.WritePacket(nanoseconds, frame.AsSpan(0, Math.Min(frame.Length, snapLength)), originalLength: frame.Length);
-            }
-
-            writer.Flush();
-        }
-
-        return memory.ToArray();
     }
 }
