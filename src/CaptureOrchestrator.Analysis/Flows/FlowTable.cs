@@ -15,10 +15,12 @@ public sealed class FlowTable
     private readonly long _closedLingerNs;
     private readonly long _tcpInactivityNs;
     private readonly long _otherInactivityNs;
+    private readonly long _dnsInactivityNs;
     // One list per timeout class, so a sweep stops at the first flow that is still live.
     private readonly FlowLruList _openTcp = new();
     private readonly FlowLruList _closedTcp = new();
     private readonly FlowLruList _other = new();
+    private readonly FlowLruList _dns = new();
 
     // Finished flows are recycled so a capture with millions of flows allocates almost nothing.
     private const int MaxPooledFlows = 4096;
@@ -34,6 +36,7 @@ public sealed class FlowTable
         _closedLingerNs = (long)_options.ClosedTcpLinger.TotalNanoseconds;
         _tcpInactivityNs = (long)_options.TcpInactivity.TotalNanoseconds;
         _otherInactivityNs = (long)_options.OtherInactivity.TotalNanoseconds;
+        _dnsInactivityNs = (long)_options.DnsInactivity.TotalNanoseconds;
     }
 
     public int ActiveFlows => _flows.Count;
@@ -129,7 +132,7 @@ public sealed class FlowTable
     /// <summary>Finishes every remaining flow (end of capture).</summary>
     public void Complete()
     {
-        foreach (FlowLruList list in new[] { _openTcp, _closedTcp, _other })
+        foreach (FlowLruList list in new[] { _openTcp, _closedTcp, _dns, _other })
         {
             while (list.Oldest is { } flow)
             {
@@ -230,6 +233,7 @@ public sealed class FlowTable
     {
         long untouchedBefore = _packetNumber - _options.MinimumPacketsBeforeEviction;
         SweepList(_closedTcp, nowNanoseconds - _closedLingerNs, untouchedBefore);
+        SweepList(_dns, nowNanoseconds - _dnsInactivityNs, untouchedBefore);
         SweepList(_other, nowNanoseconds - _otherInactivityNs, untouchedBefore);
         SweepList(_openTcp, nowNanoseconds - _tcpInactivityNs, untouchedBefore);
     }
@@ -243,7 +247,7 @@ public sealed class FlowTable
     }
 
     /// <summary>The flow to give up when the table is full: closed ones first, open TCP last.</summary>
-    private Flow? LeastValuable() => _closedTcp.Oldest ?? _other.Oldest ?? _openTcp.Oldest;
+    private Flow? LeastValuable() => _closedTcp.Oldest ?? _dns.Oldest ?? _other.Oldest ?? _openTcp.Oldest;
 
     private void Finish(Flow flow)
     {
@@ -260,11 +264,13 @@ public sealed class FlowTable
         }
     }
 
+    private static bool IsDns(Flow flow) => flow.Protocol == IpProtocol.Udp && (flow.Key.PortA == 53 || flow.Key.PortB == 53);
+
     /// <summary>Moves the flow to the newest end of the list for its (possibly new) timeout class.</summary>
     private void Touch(Flow flow)
     {
         flow.LastTouchedPacketNumber = _packetNumber;
-        FlowLruList target = !flow.IsTcp ? _other : flow.IsClosed ? _closedTcp : _openTcp;
+        FlowLruList target = flow.IsTcp ? (flow.IsClosed ? _closedTcp : _openTcp) : IsDns(flow) ? _dns : _other;
         if (ReferenceEquals(flow.List, target) && target.IsNewest(flow))
         {
             return;

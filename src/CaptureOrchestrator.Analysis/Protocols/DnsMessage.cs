@@ -16,7 +16,10 @@ public readonly record struct DnsMessage(ushort Id, bool IsResponse, byte Opcode
     public const byte Refused = 5;
 
     /// <summary>Parses a DNS message; false when the bytes are not one (bounds-checked, never throws).</summary>
-    public static bool TryParse(ReadOnlySpan<byte> message, out DnsMessage parsed)
+    public static bool TryParse(ReadOnlySpan<byte> message, out DnsMessage parsed) => TryParse(message, null, out parsed);
+
+    /// <summary>As <see cref="TryParse(ReadOnlySpan{byte}, out DnsMessage)"/>, taking the question name from <paramref name="names"/> (no string per message).</summary>
+    public static bool TryParse(ReadOnlySpan<byte> message, AsciiNameTable? names, out DnsMessage parsed)
     {
         parsed = default;
         if (message.Length < HeaderBytes)
@@ -33,7 +36,7 @@ public readonly record struct DnsMessage(ushort Id, bool IsResponse, byte Opcode
         if (questions > 0)
         {
             int position = HeaderBytes;
-            if (!TryReadName(message, ref position, out name) || message.Length - position < 4)
+            if (!TryReadName(message, ref position, names, out name) || message.Length - position < 4)
             {
                 return false;
             }
@@ -56,7 +59,7 @@ public readonly record struct DnsMessage(ushort Id, bool IsResponse, byte Opcode
         _ => $"RCODE{code}",
     };
 
-    private static bool TryReadName(ReadOnlySpan<byte> message, ref int position, out string name)
+    private static bool TryReadName(ReadOnlySpan<byte> message, ref int position, AsciiNameTable? names, out string name)
     {
         name = string.Empty;
         Span<byte> text = stackalloc byte[MaxNameBytes + 1];
@@ -116,7 +119,7 @@ public readonly record struct DnsMessage(ushort Id, bool IsResponse, byte Opcode
             position = cursor;
         }
 
-        name = length == 0 ? "." : Encoding.ASCII.GetString(text[..length]);
+        name = length == 0 ? "." : names is null ? Encoding.ASCII.GetString(text[..length]) : names.Get(text[..length]);
         return true;
     }
 }

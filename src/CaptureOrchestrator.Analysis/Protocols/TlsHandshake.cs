@@ -14,7 +14,7 @@ public static class TlsHandshake
     private const ushort SupportedVersionsExtension = 43;
 
     /// <summary>Server name (SNI) from a ClientHello body; null when absent or unreadable.</summary>
-    public static string? ReadServerName(ReadOnlySpan<byte> body)
+    public static string? ReadServerName(ReadOnlySpan<byte> body, AsciiNameTable? names = null)
     {
         // version(2) random(32) session_id<1> cipher_suites<2> compression<1> extensions<2>
         if (!Skip(ref body, 34) || !SkipVector(ref body, 1) || !SkipVector(ref body, 2) || !SkipVector(ref body, 1) || body.Length < 2)
@@ -37,7 +37,13 @@ public static class TlsHandshake
             if (type == ServerNameExtension && data.Length >= 5 && data[2] == 0)
             {
                 int nameLength = BinaryPrimitives.ReadUInt16BigEndian(data[3..]);
-                return data.Length >= 5 + nameLength ? Encoding.ASCII.GetString(data.Slice(5, nameLength)) : null;
+                if (data.Length < 5 + nameLength)
+                {
+                    return null;
+                }
+
+                ReadOnlySpan<byte> name = data.Slice(5, nameLength);
+                return names is null ? Encoding.ASCII.GetString(name) : names.Get(name);
             }
 
             extensions = extensions[(4 + length)..];

@@ -261,6 +261,19 @@ public sealed class TlsStreamReader
         _handshakeLength = 0;
     }
 
+    /// <summary>Makes this reader new again, for a new stream (its buffer goes back to the pool).</summary>
+    public void Reset()
+    {
+        ReleaseHandshake();
+        _header = default;
+        _alert = default;
+        _headerFill = _recordRemaining = _recordLength = _alertFill = 0;
+        _recordType = 0;
+        _nextSequence = 0;
+        _started = false;
+        Broken = Encrypted = false;
+    }
+
     [InlineArray(5)]
     private struct RecordHeader
     {

@@ -31,6 +31,7 @@ public sealed class DnsDetector : IDetector, IPacketObserver
     private static readonly long UnansweredAfterNs = (long)TimeSpan.FromSeconds(2).TotalNanoseconds;
 
     private readonly Dictionary<(NetAddress Client, ushort Port, NetAddress Server, ushort Id), Pending> _pending = [];
+    private readonly AsciiNameTable _names = new();
     private readonly Dictionary<(byte Code, string Name, NetAddress Server), Group> _failures = [];
     private readonly Dictionary<NetAddress, Group> _slow = [];
 
@@ -41,7 +42,7 @@ public sealed class DnsDetector : IDetector, IPacketObserver
     public void OnPacket(DecodedPacket packet, Flow? flow, long packetNumber, long timestampNanoseconds)
     {
         if (packet.Protocol != IpProtocol.Udp || (packet.SourcePort != DnsPort && packet.DestinationPort != DnsPort)
-            || !DnsMessage.TryParse(packet.Payload.Span, out DnsMessage message))
+            || !DnsMessage.TryParse(packet.Payload.Span, _names, out DnsMessage message))
         {
             return;
         }
@@ -63,7 +64,7 @@ public sealed class DnsDetector : IDetector, IPacketObserver
         Statistics.ResponsesByCode[codeName] = Statistics.ResponsesByCode.GetValueOrDefault(codeName) + 1;
         var queryKey = (packet.Destination, packet.DestinationPort, packet.Source, message.Id);
         long latency = -1;
-        if (_pending.Remove(queryKey, out Pending? query))
+        if (_pending.Remove(queryKey, out Pending query))
         {
             latency = timestampNanoseconds - query.Nanoseconds;
             Statistics.MaxLatencyMs = Math.Max(Statistics.MaxLatencyMs, latency / 1e6);
@@ -71,11 +72,11 @@ public sealed class DnsDetector : IDetector, IPacketObserver
 
         if (message.ResponseCode is DnsMessage.NameError or DnsMessage.ServerFailure or DnsMessage.Refused)
         {
-            Record(_failures, (message.ResponseCode, message.QuestionName, packet.Source), packetNumber, timestampNanoseconds, query?.PacketNumber ?? 0);
+            Record(_failures, (message.ResponseCode, message.QuestionName, packet.Source), packetNumber, timestampNanoseconds, query.PacketNumber);
         }
         else if (latency >= SlowNs)
         {
-            Group slow = Record(_slow, packet.Source, packetNumber, timestampNanoseconds, query!.PacketNumber);
+            Group slow = Record(_slow, packet.Source, packetNumber, timestampNanoseconds, query.PacketNumber);
             slow.MaxLatencyNs = Math.Max(slow.MaxLatencyNs, latency);
             slow.AddName(message.QuestionName);
         }
@@ -316,7 +317,7 @@ public sealed class DnsDetector : IDetector, IPacketObserver
     internal static string FilterString(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 
-    private sealed record Pending(long Nanoseconds, long PacketNumber, string Name, ushort Type);
+    private readonly record struct Pending(long Nanoseconds, long PacketNumber, string Name, ushort Type);
 
     private sealed class Group
     {

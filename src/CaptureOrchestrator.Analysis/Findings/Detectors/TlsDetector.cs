@@ -39,10 +39,15 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
 {
     private const int MaxTracked = 50_000;
     private const int MaxGroups = 1000;
+    private const int MaxPooledConversations = 1024;
 
     private readonly Dictionary<long, Conversation> _conversations = [];
     private readonly Dictionary<(string Code, string Server, string Detail), FindingGroup> _groups = [];
     private readonly CertificateChainCache _chains = new();
+    private readonly AsciiNameTable _serverNames = new();
+
+    // Finished conversations are reused: a busy capture has tens of thousands of TLS connections.
+    private readonly Stack<Conversation> _pool = new();
 
     /// <summary>TLS 1.3 handshakes: one piece of context for the capture, not one per server (it is how TLS works now, not a fault).</summary>
     private readonly FlowGroup _tls13 = new();
@@ -69,7 +74,7 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
             }
 
             flow.Tls = ApplicationTracking.Tracking;
-            _conversations[flow.Id] = conversation = new Conversation(this);
+            _conversations[flow.Id] = conversation = _pool.Count > 0 ? _pool.Pop() : new Conversation(this);
             Statistics.Conversations++;
         }
 
@@ -89,6 +94,11 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
         if (flow.Tls == ApplicationTracking.Tracking && _conversations.Remove(flow.Id, out Conversation? conversation))
         {
             conversation.Conclude(flow);
+            if (_pool.Count < MaxPooledConversations)
+            {
+                conversation.Reset();
+                _pool.Push(conversation);
+            }
         }
     }
 
@@ -265,7 +275,7 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
             {
                 case TlsHandshake.ClientHello when !FromServer:
                     owner.Statistics.ClientHellos++;
-                    Sni ??= TlsHandshake.ReadServerName(body);
+                    Sni ??= TlsHandshake.ReadServerName(body, owner._serverNames);
                     break;
                 case TlsHandshake.ServerHello when FromServer:
                     if (TlsHandshake.ReadServerVersion(body, out _) == 0x0304)
@@ -301,6 +311,18 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
             {
                 owner.Record(code, flow, detail, packet, Sni);
             }
+        }
+
+        /// <summary>Makes this object a new conversation (the detector reuses finished ones).</summary>
+        public void Reset()
+        {
+            _problems = null;
+            _tls13Packet = 0;
+            Now = PacketNumber = 0;
+            FromServer = false;
+            Sni = null;
+            FromClientReader.Reset();
+            FromServerReader.Reset();
         }
 
         private void Problem((string Code, string Detail, long Packet) problem) => (_problems ??= []).Add(problem);
