@@ -8,20 +8,22 @@ using Microsoft.DurableTask.Client;
 namespace CaptureOrchestrator.Functions;
 
 /// <summary>
-/// Runs an activity of the port by name. The Azure clients are built once; only the workflow client
-/// (some activities start or signal workflows) is bound per invocation, as Durable Functions hands it out.
+/// Runs an activity of the port by name. The Azure clients and the activity table are built once;
+/// only the workflow client (some activities start or signal workflows) is bound per invocation,
+/// as Durable Functions hands it out.
 /// </summary>
 public sealed class ActivityHost
 {
-    private readonly Func<IWorkflowClient, WorkflowRegistry> _registryFor;
+    private readonly InvocationWorkflowClient _workflows = new();
+    private readonly WorkflowRegistry _registry;
 
     public ActivityHost(CaptureServices services)
         : this(workflows => new WorkflowRegistry().AddCaptureOrchestrator(services with { Workflows = workflows }))
     {
     }
 
-    /// <param name="registryFor">The activities, given the workflow client of the invocation.</param>
-    internal ActivityHost(Func<IWorkflowClient, WorkflowRegistry> registryFor) => _registryFor = registryFor;
+    /// <param name="registryFor">The activities, given the workflow client they use (called once, with a client bound per invocation).</param>
+    internal ActivityHost(Func<IWorkflowClient, WorkflowRegistry> registryFor) => _registry = registryFor(_workflows);
 
     public Task<object?> RunAsync(string name, JsonElement invocation, DurableTaskClient client, FunctionContext context) =>
         RunAsync(name, invocation, new DurableWorkflowClient(client), InstanceIdOf(context), context.CancellationToken);
@@ -34,7 +36,7 @@ public sealed class ActivityHost
     /// <exception cref="InvalidOperationException">No activity of that name, or the input is not an invocation.</exception>
     internal async Task<object?> RunAsync(string name, JsonElement invocation, IWorkflowClient workflows, string instanceId, CancellationToken cancellationToken)
     {
-        if (!_registryFor(workflows).TryCreateActivity(name, out IActivity activity))
+        if (!_registry.TryCreateActivity(name, out IActivity activity))
         {
             throw new InvalidOperationException($"no activity named '{name}' is registered");
         }
@@ -45,7 +47,10 @@ public sealed class ActivityHost
         object? typed = call.Input is JsonElement input && input.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null)
             ? input.Deserialize(activity.InputType, WorkflowSerializer.Options)
             : null;
-        return await activity.RunAsync(new WorkflowActivityContext(name, instanceId, call.Attempt), typed, cancellationToken).ConfigureAwait(false);
+        using (_workflows.Bind(workflows))
+        {
+            return await activity.RunAsync(new WorkflowActivityContext(name, instanceId, call.Attempt), typed, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // Durable Functions puts the calling orchestration's id into the activity's binding data.

@@ -1,10 +1,10 @@
-using System.Net;
 using System.Text;
 using System.Threading.RateLimiting;
+using CaptureOrchestrator.Api;
+using CaptureOrchestrator.Api.Hosting;
+using CaptureOrchestrator.Api.Http;
 using CaptureOrchestrator.Core.Notifications;
 using CaptureOrchestrator.Functions.Durable;
-using CaptureOrchestrator.Server;
-using CaptureOrchestrator.Server.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
@@ -23,19 +23,16 @@ public sealed class ApiGate(ServerSettings settings, TimeProvider time, ILogger<
     private readonly ReplayGuard _replays = new(time, TimeSpan.FromSeconds(settings.Api.SignatureWindowSeconds));
 
     // Built once: the limits, and the start gate every request of this instance shares; only the client is per invocation.
-    private readonly ApiServices _api = Composition.ApiFor(settings, new UnboundWorkflowClient());
+    private readonly ApiServices _api = SharedComposition.ApiFor(settings, new InvocationWorkflowClient());
 
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(caller =>
-        RateLimitPartition.GetFixedWindowLimiter(caller, _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.Api.RequestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+    private readonly PartitionedRateLimiter<string> _limiter = ApiRateLimit.PerCaller(settings.Api);
 
     public async Task<IActionResult> SignedAsync(HttpRequest request, DurableTaskClient client, Func<HttpContext, ApiServices, Task<IResult>> endpoint)
     {
-        using RateLimitLease lease = _limiter.AttemptAcquire(request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        using RateLimitLease lease = _limiter.AttemptAcquire(ApiRateLimit.CallerOf(request.HttpContext));
         if (!lease.IsAcquired)
         {
-            request.HttpContext.Response.Headers.RetryAfter = "60";
-            return new EndpointResult(Results.Problem(statusCode: (int)HttpStatusCode.TooManyRequests, title: "Too many requests",
-                detail: $"at most {settings.Api.RequestsPerMinute} requests per minute per caller", type: "https://captureorchestrator.dev/problems/rate-limited"));
+            return new EndpointResult(ApiRateLimit.TooManyRequests(request.HttpContext, settings.Api));
         }
 
         if (await RequestSignatureMiddleware.VerifyAsync(request.HttpContext, settings.Api, _key, _replays, time, logger).ConfigureAwait(false) is { } rejection)

@@ -1,10 +1,9 @@
 using Azure.Core.Serialization;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
-using CaptureOrchestrator.Activities.Telemetry;
+using CaptureOrchestrator.Api.Hosting;
 using CaptureOrchestrator.Core.Workflows;
-using CaptureOrchestrator.Server;
-using CaptureOrchestrator.Server.Telemetry;
+using CaptureOrchestrator.Functions.Durable;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
@@ -43,11 +42,11 @@ public static class FunctionsHost
                 monitor.TracesPerSecond = null; // a few operations an hour: keep every trace
                 monitor.SamplingRatio = 1.0F;
             })
-            .WithTracing(tracing => tracing.AddSource(TelemetryExport.Sources))
-            .WithMetrics(metrics => metrics.AddMeter(OrchestratorTelemetry.MeterName, "Microsoft.AspNetCore.Hosting", "System.Net.Http"));
+            .WithTracing(tracing => tracing.AddSource(HostTelemetry.Sources))
+            .WithMetrics(metrics => metrics.AddMeter(HostTelemetry.Meters));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => Composition.CreateServices(settings, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, new UnboundWorkflowClient()));
+        builder.Services.AddSingleton(sp => SharedComposition.CreateServices(settings, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, new InvocationWorkflowClient()));
         builder.Services.AddSingleton<ActivityHost>();
         builder.Services.AddSingleton<ApiGate>();
         return builder;

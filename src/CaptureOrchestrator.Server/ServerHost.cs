@@ -1,5 +1,7 @@
 using System.Threading.RateLimiting;
-using CaptureOrchestrator.Server.Api;
+using CaptureOrchestrator.Api.Endpoints;
+using CaptureOrchestrator.Api.Hosting;
+using CaptureOrchestrator.Api.Http;
 using CaptureOrchestrator.Server.LocalStorage;
 using CaptureOrchestrator.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -45,19 +47,8 @@ public static partial class ServerHost
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
                 http.Request.Path.StartsWithSegments("/api/health", StringComparison.OrdinalIgnoreCase)
                     ? RateLimitPartition.GetNoLimiter("health")
-                    : RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = settings.Api.RequestsPerMinute,
-                        Window = TimeSpan.FromMinutes(1),
-                        QueueLimit = 0,
-                    }));
-            limiter.OnRejected = async (context, cancellationToken) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "60";
-                await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: $"at most {settings.Api.RequestsPerMinute} requests per minute per caller", type: "https://captureorchestrator.dev/problems/rate-limited")
-                    .ExecuteAsync(context.HttpContext);
-            };
+                    : ApiRateLimit.Partition(ApiRateLimit.CallerOf(http), settings.Api));
+            limiter.OnRejected = (context, _) => new ValueTask(ApiRateLimit.TooManyRequests(context.HttpContext, settings.Api).ExecuteAsync(context.HttpContext));
         });
 
         WebApplication app = builder.Build();

@@ -1,3 +1,4 @@
+using CaptureOrchestrator.Api.Hosting;
 using CaptureOrchestrator.Core.Sweeper;
 using CaptureOrchestrator.Core.Workflows;
 using Microsoft.Extensions.Hosting;
@@ -7,14 +8,10 @@ namespace CaptureOrchestrator.Server;
 
 /// <summary>
 /// Starts a sweep every interval, like the timer trigger on Azure. Each sweep gets an id from its
-/// slot ("sweep-yyyyMMddHHmm"), so a restart inside a slot does not sweep twice.
+/// slot (<see cref="ExpensiveLoggingSweeperWorkflow.InstanceIdFor"/>), so a restart inside a slot does not sweep twice.
 /// </summary>
 internal sealed partial class SweepScheduler(Composition composition, TimeProvider time, ILogger<SweepScheduler> logger) : BackgroundService
 {
-    public const string InstanceIdPrefix = "sweep-";
-
-    public static string InstanceIdFor(DateTimeOffset slot) => InstanceIdPrefix + slot.UtcDateTime.ToString("yyyyMMddHHmm", System.Globalization.CultureInfo.InvariantCulture);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         SweeperScheduleSettings schedule = composition.Settings.Sweeper;
@@ -31,7 +28,7 @@ internal sealed partial class SweepScheduler(Composition composition, TimeProvid
             DateTimeOffset slot = new(now.Ticks - (now.Ticks % interval.Ticks), TimeSpan.Zero);
             try
             {
-                await composition.Client.ScheduleNewWorkflowInstanceAsync(ExpensiveLoggingSweeperWorkflow.Name, settings, new StartWorkflowOptions(InstanceIdFor(slot)), stoppingToken).ConfigureAwait(false);
+                await composition.Client.ScheduleNewWorkflowInstanceAsync(ExpensiveLoggingSweeperWorkflow.Name, settings, new StartWorkflowOptions(ExpensiveLoggingSweeperWorkflow.InstanceIdFor(slot)), stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

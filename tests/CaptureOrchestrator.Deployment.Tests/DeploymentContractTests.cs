@@ -1,8 +1,8 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using CaptureOrchestrator.Api.Hosting;
 using CaptureOrchestrator.Azure.ResourceManager;
-using CaptureOrchestrator.Server;
 using CaptureOrchestrator.TestSupport;
 
 namespace CaptureOrchestrator.Deployment.Tests;

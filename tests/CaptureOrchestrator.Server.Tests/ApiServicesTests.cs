@@ -1,5 +1,6 @@
+using CaptureOrchestrator.Api;
+using CaptureOrchestrator.Api.Hosting;
 using CaptureOrchestrator.Core.Workflows;
-using CaptureOrchestrator.Server.Api;
 
 namespace CaptureOrchestrator.Server.Tests;
 

@@ -152,7 +152,7 @@ public sealed class FlowTraceAndSweeperTests(PlainAzurite azurite)
         DateTime giveUp = DateTime.UtcNow + Patience;
         while (true)
         {
-            await foreach (WorkflowMetadata instance in rig.Workflows.GetAllInstancesAsync(new WorkflowQuery(InstanceIdPrefix: SweepScheduler.InstanceIdPrefix)))
+            await foreach (WorkflowMetadata instance in rig.Workflows.GetAllInstancesAsync(new WorkflowQuery(InstanceIdPrefix: ExpensiveLoggingSweeperWorkflow.InstanceIdPrefix)))
             {
                 if (!instance.IsRunning)
                 {

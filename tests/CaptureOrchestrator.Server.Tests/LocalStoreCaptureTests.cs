@@ -57,6 +57,25 @@ public sealed class LocalStoreCaptureTests
     }
 
     [Fact]
+    public async Task A_triage_of_a_vm_is_refused_up_front_too_naming_the_field_inside_its_capture()
+    {
+        // Capture and triage start through one sequence: the same target rule, the field named where it sits.
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(storage: null);
+
+        HttpResponseMessage refused = await rig.SendSignedAsync(HttpMethod.Post, "/api/triage", new
+        {
+            capture = new { ticket = new { system = "servicenow", id = "INC0060005" }, durationSeconds = 2 },
+            path = new { virtualMachineId = FakeNetworkWatcher.Vm, protocol = "tcp", localIp = "10.1.0.4", remoteIp = "10.2.0.20", remotePort = 1433 },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        JsonObject errors = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!.AsObject();
+        Assert.Equal(["capture.targets[0].resourceId"], errors.Select(e => e.Key));
+        Assert.Contains("no capture storage account", errors["capture.targets[0].resourceId"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Empty(rig.Arm.Server.Requests);
+    }
+
+    [Fact]
     public async Task Without_an_https_address_gateway_and_firewall_targets_are_refused_up_front_naming_the_fix()
     {
         // Plain HTTP only: the upload SAS would be http://, and gateways and firewalls upload only to https.

@@ -11,6 +11,15 @@ public sealed class ExpensiveLoggingSweeperWorkflow : Workflow<SweeperSettings, 
 {
     public const string Name = "ExpensiveLoggingSweeper";
 
+    /// <summary>Prefix of every sweep's instance id.</summary>
+    public const string InstanceIdPrefix = "sweep-";
+
+    /// <summary>
+    /// A sweep's id, from its schedule slot ("sweep-yyyyMMddHHmm"): both hosts' schedulers use it, so a
+    /// restart, or a second instance, inside a slot does not sweep twice.
+    /// </summary>
+    public static string InstanceIdFor(DateTimeOffset slot) => InstanceIdPrefix + slot.UtcDateTime.ToString("yyyyMMddHHmm", System.Globalization.CultureInfo.InvariantCulture);
+
     private static readonly WorkflowTaskOptions AzureCall = TransientRetry.Options(maxAttempts: 3, TimeSpan.FromSeconds(10));
 
     public override async Task<SweepOutcome> RunAsync(IWorkflowContext context, SweeperSettings settings)

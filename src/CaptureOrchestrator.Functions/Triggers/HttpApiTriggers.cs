@@ -1,4 +1,4 @@
-using CaptureOrchestrator.Server.Api;
+using CaptureOrchestrator.Api.Endpoints;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -18,7 +18,7 @@ public sealed class HttpApiTriggers(ApiGate gate, TimeProvider time)
 
     [Function("HttpGetCapture")]
     public Task<IActionResult> GetCapture([HttpTrigger(AuthorizationLevel.Function, "get", Route = "captures/{operationId}")] HttpRequest request, string operationId, [DurableClient] DurableTaskClient client) =>
-        gate.SignedAsync(request, client, (_, api) => CaptureEndpoints.GetAsync(operationId, api));
+        gate.SignedAsync(request, client, (http, api) => CaptureEndpoints.GetAsync(operationId, api, http.RequestAborted));
 
     [Function("HttpCancelCapture")]
     public Task<IActionResult> CancelCapture([HttpTrigger(AuthorizationLevel.Function, "post", Route = "captures/{operationId}/cancel")] HttpRequest request, string operationId, [DurableClient] DurableTaskClient client) =>
@@ -30,7 +30,7 @@ public sealed class HttpApiTriggers(ApiGate gate, TimeProvider time)
 
     [Function("HttpGetTriage")]
     public Task<IActionResult> GetTriage([HttpTrigger(AuthorizationLevel.Function, "get", Route = "triage/{operationId}")] HttpRequest request, string operationId, [DurableClient] DurableTaskClient client) =>
-        gate.SignedAsync(request, client, (_, api) => TriageEndpoints.GetAsync(operationId, api));
+        gate.SignedAsync(request, client, (http, api) => TriageEndpoints.GetAsync(operationId, api, http.RequestAborted));
 
     [Function("HttpAcquireFlowTrace")]
     public Task<IActionResult> AcquireFlowTrace([HttpTrigger(AuthorizationLevel.Function, "post", Route = "flowtrace")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
@@ -42,11 +42,11 @@ public sealed class HttpApiTriggers(ApiGate gate, TimeProvider time)
 
     [Function("HttpReleaseFlowTrace")]
     public Task<IActionResult> ReleaseFlowTrace([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "flowtrace/{leaseId}")] HttpRequest request, string leaseId, [DurableClient] DurableTaskClient client) =>
-        gate.SignedAsync(request, client, (_, api) => FlowTraceEndpoints.ReleaseAsync(leaseId, request.Query["ticketSystem"], request.Query["ticketId"], api));
+        gate.SignedAsync(request, client, (http, api) => FlowTraceEndpoints.ReleaseAsync(leaseId, request.Query["ticketSystem"], request.Query["ticketId"], api, http.RequestAborted));
 
     [Function("HttpListFlowTrace")]
     public Task<IActionResult> ListFlowTrace([HttpTrigger(AuthorizationLevel.Function, "get", Route = "flowtrace")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
-        gate.SignedAsync(request, client, (_, api) => FlowTraceEndpoints.ListAsync(api));
+        gate.SignedAsync(request, client, (http, api) => FlowTraceEndpoints.ListAsync(api, http.RequestAborted));
 
     [Function("HttpBlobCreated")]
     public Task<IActionResult> BlobCreated([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events/blobcreated")] HttpRequest request, [DurableClient] DurableTaskClient client) =>

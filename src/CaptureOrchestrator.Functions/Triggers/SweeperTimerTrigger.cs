@@ -1,7 +1,7 @@
+using CaptureOrchestrator.Api.Hosting;
 using CaptureOrchestrator.Core.Sweeper;
 using CaptureOrchestrator.Core.Workflows;
 using CaptureOrchestrator.Functions.Durable;
-using CaptureOrchestrator.Server;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 
@@ -20,7 +20,7 @@ public sealed class SweeperTimerTrigger(ServerSettings settings)
         await workflows.ScheduleNewWorkflowInstanceAsync(
             ExpensiveLoggingSweeperWorkflow.Name,
             new SweeperSettings(settings.Sweeper.GraceMinutes, settings.Sweeper.LookbackHours),
-            new StartWorkflowOptions(SweepScheduler.InstanceIdFor(DateTimeOffset.UtcNow)),
+            new StartWorkflowOptions(ExpensiveLoggingSweeperWorkflow.InstanceIdFor(DateTimeOffset.UtcNow)),
             context.CancellationToken).ConfigureAwait(false);
     }
 }

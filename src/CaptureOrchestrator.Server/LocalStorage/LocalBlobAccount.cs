@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using CaptureOrchestrator.Api.Hosting;
 
 namespace CaptureOrchestrator.Server.LocalStorage;
 

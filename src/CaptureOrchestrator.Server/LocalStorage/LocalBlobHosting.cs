@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using CaptureOrchestrator.Activities.Storage;
+using CaptureOrchestrator.Api.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CaptureOrchestrator.Server.LocalStorage;
@@ -20,7 +21,7 @@ internal static class LocalBlobHosting
 
         LocalBlobKey account = LocalBlobAccount.Open(settings.Storage, settings.DataFolder);
         var service = new LocalBlobService(new LocalBlobFiles(Path.Combine(settings.DataFolder, "blobs")), account, time, loggerFactory.CreateLogger<LocalBlobService>());
-        BlobClientOptions options = Composition.BlobOptions(settings.Storage, loggerFactory);
+        BlobClientOptions options = SharedComposition.BlobOptions(settings.Storage, loggerFactory);
         BlobStore store = BlobStore.WithAccountKey(
             () => AccountUri(addresses.ForSelf()),
             account.Credential,

@@ -1,4 +1,4 @@
-using CaptureOrchestrator.Activities.Telemetry;
+using CaptureOrchestrator.Api.Hosting;
 using CaptureOrchestrator.Engine;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
@@ -15,10 +15,10 @@ namespace CaptureOrchestrator.Server.Telemetry;
 /// </summary>
 internal sealed class TelemetryExport(TelemetrySettings settings) : IHostedService, IDisposable
 {
-    /// <summary>What is exported: the product, the embedded engine, and .NET's own HTTP instrumentation.</summary>
-    public static readonly string[] Sources = [OrchestratorTelemetry.SourceName, "Microsoft.AspNetCore", "System.Net.Http"];
+    /// <summary>What is exported: what both hosts export, and the embedded engine's meter.</summary>
+    public static readonly string[] Sources = HostTelemetry.Sources;
 
-    public static readonly string[] Meters = [OrchestratorTelemetry.MeterName, EmbeddedWorkflowEngine.MeterName, "Microsoft.AspNetCore.Hosting", "System.Net.Http"];
+    public static readonly string[] Meters = [.. HostTelemetry.Meters, EmbeddedWorkflowEngine.MeterName];
 
     private TracerProvider? _tracing;
     private MeterProvider? _metrics;

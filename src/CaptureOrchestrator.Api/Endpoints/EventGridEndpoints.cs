@@ -6,17 +6,17 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace CaptureOrchestrator.Server.Api;
+namespace CaptureOrchestrator.Api.Endpoints;
 
 /// <summary>
 /// POST /api/events/blobcreated?code=KEY: Event Grid (BlobCreated) tells the waiting workflow its
 /// capture file has arrived, so it does not wait for the next poll. Polling still works without it.
 /// </summary>
-internal static class EventGridEndpoints
+public static class EventGridEndpoints
 {
     public static void Map(IEndpointRouteBuilder api) => api.MapPost("/events/blobcreated", ReceiveAsync);
 
-    internal static async Task<IResult> ReceiveAsync(HttpContext http, string? code, ApiServices api)
+    public static async Task<IResult> ReceiveAsync(HttpContext http, string? code, ApiServices api)
     {
         string? key = api.Settings.Api.EventGridKey;
         if (key is null || code is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(code)))
@@ -24,7 +24,7 @@ internal static class EventGridEndpoints
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Event Grid key required", type: "https://captureorchestrator.dev/problems/unauthorized");
         }
 
-        using JsonDocument events = await JsonDocument.ParseAsync(http.Request.Body);
+        using JsonDocument events = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
         if (events.RootElement.ValueKind != JsonValueKind.Array)
         {
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Expected an array of Event Grid events");

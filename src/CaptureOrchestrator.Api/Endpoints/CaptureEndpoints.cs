@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using CaptureOrchestrator.Api.Http;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Workflows;
@@ -8,10 +7,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace CaptureOrchestrator.Server.Api;
+namespace CaptureOrchestrator.Api.Endpoints;
 
 /// <summary>POST /api/captures, GET /api/captures/{id}, POST /api/captures/{id}/cancel.</summary>
-internal static class CaptureEndpoints
+public static class CaptureEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -20,48 +19,29 @@ internal static class CaptureEndpoints
         api.MapPost("/captures/{operationId}/cancel", CancelAsync);
     }
 
-    internal static async Task<IResult> StartAsync(HttpContext http, ApiServices api)
+    private static readonly OperationKind<CaptureRequest, CaptureOperation> Kind = new(
+        IdPrefix: "op",
+        WorkflowName: PacketCaptureWorkflow.Name,
+        FieldPrefix: "",
+        TicketOf: request => request?.Ticket,
+        Validate: CaptureRequestValidator.Validate,
+        CaptureOf: operation => operation,
+        WithCapture: (_, capture) => capture,
+        Accepted: Accepted);
+
+    public static Task<IResult> StartAsync(HttpContext http, ApiServices api) => OperationStarter.StartAsync(http, api, Kind);
+
+    public static async Task<IResult> GetAsync(string operationId, ApiServices api, CancellationToken cancellationToken)
     {
-        if (!JsonBody.TryRead(http, out CaptureRequest? request, out IResult? bad))
-        {
-            return bad;
-        }
-
-        // A retried POST (same ticket system, ticket and client request id) gets the same operation back.
-        string operationId = OperationIdFor(request?.Ticket);
-        if (await api.Client.GetInstanceAsync(operationId) is { Name: PacketCaptureWorkflow.Name })
-        {
-            return Accepted(operationId, created: false);
-        }
-
-        Validated<CaptureOperation> validated = CaptureRequestValidator.Validate(request, api.Limits, operationId, api.Timings);
-        if (Problems.Refusal(validated) is { } refused)
-        {
-            return refused;
-        }
-
-        if (api.Support.Refusals(validated.Value!.Targets) is { Count: > 0 } unsupported)
-        {
-            return Problems.Invalid(unsupported);
-        }
-
-        CaptureOperation operation = validated.Value! with { NotificationChannels = api.ChannelsFor(validated.Value!) };
-        OperationTags.OnRequest(operationId, operation.Ticket);
-        StartOutcome started = await TargetConcurrency.StartAsync(api, PacketCaptureWorkflow.Name, operationId, operation, operation.Targets, "", http.RequestAborted);
-        return started.Busy.Count > 0 ? Problems.Busy(started.Busy) : Accepted(operationId, started.Created);
-    }
-
-    internal static async Task<IResult> GetAsync(string operationId, ApiServices api)
-    {
-        WorkflowMetadata? instance = await api.Client.GetInstanceAsync(operationId, getInputsAndOutputs: true);
+        WorkflowMetadata? instance = await api.Client.GetInstanceAsync(operationId, getInputsAndOutputs: true, cancellationToken);
         return instance is { Name: PacketCaptureWorkflow.Name }
             ? Results.Ok(OperationStatus.From(instance))
             : Problems.NotFound($"no capture operation '{operationId}'");
     }
 
-    internal static async Task<IResult> CancelAsync(string operationId, HttpContext http, ApiServices api)
+    public static async Task<IResult> CancelAsync(string operationId, HttpContext http, ApiServices api)
     {
-        WorkflowMetadata? instance = await api.Client.GetInstanceAsync(operationId);
+        WorkflowMetadata? instance = await api.Client.GetInstanceAsync(operationId, cancellationToken: http.RequestAborted);
         if (instance is not { Name: PacketCaptureWorkflow.Name })
         {
             return Problems.NotFound($"no capture operation '{operationId}'");
@@ -72,7 +52,7 @@ internal static class CaptureEndpoints
             return Problems.Conflict($"operation '{operationId}' already ended ({instance.RuntimeStatus})");
         }
 
-        await api.Client.RaiseEventAsync(operationId, PacketCaptureWorkflow.CancelEvent, "cancelled through the API");
+        await api.Client.RaiseEventAsync(operationId, PacketCaptureWorkflow.CancelEvent, "cancelled through the API", http.RequestAborted);
         return Results.Accepted($"/api/captures/{operationId}", new { operationId, status = "Cancelling" });
     }
 
@@ -86,17 +66,6 @@ internal static class CaptureEndpoints
             created,
         };
         return Results.Accepted(body.statusUrl, body);
-    }
-
-    internal static string OperationIdFor(TicketReference? ticket)
-    {
-        if (ticket is { System: { } system, Id: { } id, ClientRequestId: { } clientRequestId })
-        {
-            byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{system}\n{id}\n{clientRequestId}"));
-            return "op-" + Convert.ToHexStringLower(hash)[..32];
-        }
-
-        return "op-" + Guid.NewGuid().ToString("N");
     }
 }
 

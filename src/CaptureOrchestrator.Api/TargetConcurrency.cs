@@ -4,7 +4,7 @@ using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Triage;
 using CaptureOrchestrator.Core.Workflows;
 
-namespace CaptureOrchestrator.Server.Api;
+namespace CaptureOrchestrator.Api;
 
 /// <summary>
 /// The per-target concurrency limit: a request is refused (409) when one of its targets already has

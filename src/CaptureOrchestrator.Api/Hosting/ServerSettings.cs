@@ -1,6 +1,6 @@
 using CaptureOrchestrator.Core.Requests;
 
-namespace CaptureOrchestrator.Server;
+namespace CaptureOrchestrator.Api.Hosting;
 
 /// <summary>
 /// Configuration of the self-hosted server (section "CaptureOrchestrator"; environment variables

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CaptureOrchestrator.Api.Http;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Triage;
 using CaptureOrchestrator.Core.Workflows;
@@ -6,10 +7,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace CaptureOrchestrator.Server.Api;
+namespace CaptureOrchestrator.Api.Endpoints;
 
 /// <summary>POST /api/triage, GET /api/triage/{id}: a capture plus path checks and log evidence, one verdict.</summary>
-internal static class TriageEndpoints
+public static class TriageEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -17,34 +18,21 @@ internal static class TriageEndpoints
         api.MapGet("/triage/{operationId}", GetAsync);
     }
 
-    internal static async Task<IResult> StartAsync(HttpContext http, ApiServices api)
+    private static readonly OperationKind<TriageRequest, TriageOperation> Kind = new(
+        IdPrefix: "tr",
+        WorkflowName: TriageWorkflow.Name,
+        FieldPrefix: "capture.",
+        TicketOf: request => request?.Capture?.Ticket,
+        Validate: TriageRequestValidator.Validate,
+        CaptureOf: triage => triage.Capture,
+        WithCapture: (triage, capture) => triage with { Capture = capture },
+        Accepted: Accepted);
+
+    public static Task<IResult> StartAsync(HttpContext http, ApiServices api) => OperationStarter.StartAsync(http, api, Kind);
+
+    public static async Task<IResult> GetAsync(string operationId, ApiServices api, CancellationToken cancellationToken)
     {
-        if (!JsonBody.TryRead(http, out TriageRequest? request, out IResult? bad))
-        {
-            return bad;
-        }
-
-        string operationId = "tr-" + CaptureEndpoints.OperationIdFor(request?.Capture?.Ticket)[3..];
-        if (await api.Client.GetInstanceAsync(operationId) is { Name: TriageWorkflow.Name })
-        {
-            return Accepted(operationId, created: false);
-        }
-
-        Validated<TriageOperation> validated = TriageRequestValidator.Validate(request, api.Limits, operationId, api.Timings);
-        if (Problems.Refusal(validated) is { } refused)
-        {
-            return refused;
-        }
-
-        TriageOperation triage = validated.Value! with { Capture = validated.Value!.Capture with { NotificationChannels = api.ChannelsFor(validated.Value!.Capture) } };
-        OperationTags.OnRequest(operationId, triage.Capture.Ticket);
-        StartOutcome started = await TargetConcurrency.StartAsync(api, TriageWorkflow.Name, operationId, triage, triage.Capture.Targets, "capture.", http.RequestAborted);
-        return started.Busy.Count > 0 ? Problems.Busy(started.Busy) : Accepted(operationId, started.Created);
-    }
-
-    internal static async Task<IResult> GetAsync(string operationId, ApiServices api)
-    {
-        WorkflowMetadata? instance = await api.Client.GetInstanceAsync(operationId, getInputsAndOutputs: true);
+        WorkflowMetadata? instance = await api.Client.GetInstanceAsync(operationId, getInputsAndOutputs: true, cancellationToken);
         if (instance is not { Name: TriageWorkflow.Name })
         {
             return Problems.NotFound($"no triage operation '{operationId}'");

@@ -1,4 +1,5 @@
 using CaptureOrchestrator.Activities.FlowTrace;
+using CaptureOrchestrator.Api.Http;
 using CaptureOrchestrator.Core.FlowTrace;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Workflows;
@@ -6,10 +7,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace CaptureOrchestrator.Server.Api;
+namespace CaptureOrchestrator.Api.Endpoints;
 
 /// <summary>POST /api/flowtrace, POST /api/flowtrace/{leaseId}/extend, DELETE /api/flowtrace/{leaseId}, GET /api/flowtrace.</summary>
-internal static class FlowTraceEndpoints
+public static class FlowTraceEndpoints
 {
     public sealed record LeaseApiRequest(TicketReference? Ticket, string? FirewallId, string? WorkspaceId, int? Minutes);
 
@@ -23,7 +24,7 @@ internal static class FlowTraceEndpoints
         api.MapGet("/flowtrace", ListAsync);
     }
 
-    internal static async Task<IResult> AcquireAsync(HttpContext http, ApiServices api, TimeProvider time)
+    public static async Task<IResult> AcquireAsync(HttpContext http, ApiServices api, TimeProvider time)
     {
         if (!JsonBody.TryRead(http, out LeaseApiRequest? request, out IResult? bad))
         {
@@ -45,7 +46,7 @@ internal static class FlowTraceEndpoints
         return Results.Accepted($"/api/flowtrace/{leaseId}", new { leaseId, holder = ticket.ToString(), minutes = lease.Value.Minutes });
     }
 
-    internal static async Task<IResult> ExtendAsync(string leaseId, HttpContext http, ApiServices api)
+    public static async Task<IResult> ExtendAsync(string leaseId, HttpContext http, ApiServices api)
     {
         if (!JsonBody.TryRead(http, out ExtendApiRequest? request, out IResult? bad))
         {
@@ -65,16 +66,16 @@ internal static class FlowTraceEndpoints
             return Problems.Invalid(errors);
         }
 
-        if (await RunningLeaseAsync(api, leaseId) is null)
+        if (await RunningLeaseAsync(api, leaseId, http.RequestAborted) is null)
         {
             return Problems.NotFound($"no active flow-trace lease '{leaseId}'");
         }
 
-        await api.Client.RaiseEventAsync(leaseId, FlowTraceLeaseWorkflow.RequestEvent, new LeaseRequest(LeaseRequest.Extend, ticket!.ToString(), minutes));
+        await api.Client.RaiseEventAsync(leaseId, FlowTraceLeaseWorkflow.RequestEvent, new LeaseRequest(LeaseRequest.Extend, ticket!.ToString(), minutes), http.RequestAborted);
         return Results.Accepted($"/api/flowtrace/{leaseId}", new { leaseId, holder = ticket.ToString(), minutes });
     }
 
-    internal static async Task<IResult> ReleaseAsync(string leaseId, string? ticketSystem, string? ticketId, ApiServices api)
+    public static async Task<IResult> ReleaseAsync(string leaseId, string? ticketSystem, string? ticketId, ApiServices api, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
         TicketKey? ticket = CaptureRequestValidator.ValidateTicket(new TicketReference(ticketSystem, ticketId), errors);
@@ -83,19 +84,19 @@ internal static class FlowTraceEndpoints
             return Problems.Invalid(errors.Select(e => e with { Field = e.Field.Replace("ticket.", "ticket", StringComparison.Ordinal) switch { "ticketsystem" => "ticketSystem", "ticketid" => "ticketId", var f => f } }).ToArray());
         }
 
-        if (await RunningLeaseAsync(api, leaseId) is null)
+        if (await RunningLeaseAsync(api, leaseId, cancellationToken) is null)
         {
             return Problems.NotFound($"no active flow-trace lease '{leaseId}'");
         }
 
-        await api.Client.RaiseEventAsync(leaseId, FlowTraceLeaseWorkflow.RequestEvent, new LeaseRequest(LeaseRequest.Release, ticket!.ToString()));
+        await api.Client.RaiseEventAsync(leaseId, FlowTraceLeaseWorkflow.RequestEvent, new LeaseRequest(LeaseRequest.Release, ticket!.ToString()), cancellationToken);
         return Results.Accepted($"/api/flowtrace/{leaseId}", new { leaseId, released = ticket.ToString() });
     }
 
-    internal static async Task<IResult> ListAsync(ApiServices api)
+    public static async Task<IResult> ListAsync(ApiServices api, CancellationToken cancellationToken)
     {
         var leases = new List<object>();
-        await foreach (WorkflowMetadata instance in api.Client.GetAllInstancesAsync(new WorkflowQuery(Statuses: [WorkflowRuntimeStatus.Running, WorkflowRuntimeStatus.Pending], InstanceIdPrefix: FlowTraceLeaseWorkflow.InstanceIdPrefix)))
+        await foreach (WorkflowMetadata instance in api.Client.GetAllInstancesAsync(new WorkflowQuery(Statuses: [WorkflowRuntimeStatus.Running, WorkflowRuntimeStatus.Pending], InstanceIdPrefix: FlowTraceLeaseWorkflow.InstanceIdPrefix), cancellationToken))
         {
             FlowTraceLeaseStatus? status = FlowTraceLeaseStatus.Read(instance.SerializedCustomStatus);
             leases.Add(new { leaseId = instance.InstanceId, state = status?.State, firewallId = status?.FirewallId, untilUtc = status?.UntilUtc, holders = status?.Holders ?? [] });
@@ -104,6 +105,7 @@ internal static class FlowTraceEndpoints
         return Results.Ok(new { leases });
     }
 
-    private static async Task<WorkflowMetadata?> RunningLeaseAsync(ApiServices api, string leaseId) =>
-        leaseId.StartsWith(FlowTraceLeaseWorkflow.InstanceIdPrefix, StringComparison.Ordinal) && await api.Client.GetInstanceAsync(leaseId) is { IsRunning: true } lease ? lease : null;
+    private static async Task<WorkflowMetadata?> RunningLeaseAsync(ApiServices api, string leaseId, CancellationToken cancellationToken) =>
+        leaseId.StartsWith(FlowTraceLeaseWorkflow.InstanceIdPrefix, StringComparison.Ordinal)
+        && await api.Client.GetInstanceAsync(leaseId, cancellationToken: cancellationToken) is { IsRunning: true } lease ? lease : null;
 }

@@ -5,7 +5,7 @@ using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Validation;
 using Microsoft.AspNetCore.Http;
 
-namespace CaptureOrchestrator.Server.Api;
+namespace CaptureOrchestrator.Api.Http;
 
 /// <summary>
 /// Reads an API body (the verified bytes the signature check kept) strictly: a field the request

@@ -1,7 +1,7 @@
 using CaptureOrchestrator.Core.Requests;
 using Microsoft.AspNetCore.Http;
 
-namespace CaptureOrchestrator.Server.Api;
+namespace CaptureOrchestrator.Api.Http;
 
 /// <summary>RFC 9457 problem details, with the fields that are wrong named in "errors".</summary>
 internal static class Problems

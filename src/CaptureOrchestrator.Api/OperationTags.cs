@@ -2,7 +2,7 @@ using System.Diagnostics;
 using CaptureOrchestrator.Activities.Telemetry;
 using CaptureOrchestrator.Core.Requests;
 
-namespace CaptureOrchestrator.Server.Api;
+namespace CaptureOrchestrator.Api;
 
 /// <summary>Puts the operation and ticket on the HTTP request's span, so the request that started an operation can be found by either.</summary>
 internal static class OperationTags

@@ -1,6 +1,7 @@
+using CaptureOrchestrator.Api.Hosting;
 using CaptureOrchestrator.Core.Requests;
 
-namespace CaptureOrchestrator.Server.Api;
+namespace CaptureOrchestrator.Api;
 
 /// <summary>
 /// Which target kinds this deployment can see through to a report, and why not: a request naming

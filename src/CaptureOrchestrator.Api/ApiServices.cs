@@ -1,8 +1,9 @@
+using CaptureOrchestrator.Api.Hosting;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Workflows;
 
-namespace CaptureOrchestrator.Server.Api;
+namespace CaptureOrchestrator.Api;
 
 /// <summary>
 /// What the HTTP endpoints use, on either host: the workflow client (the embedded engine's, or a

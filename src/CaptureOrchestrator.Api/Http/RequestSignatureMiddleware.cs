@@ -1,9 +1,10 @@
 using System.Text;
+using CaptureOrchestrator.Api.Hosting;
 using CaptureOrchestrator.Core.Notifications;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace CaptureOrchestrator.Server.Api;
+namespace CaptureOrchestrator.Api.Http;
 
 /// <summary>
 /// Every /api call except health and the Event Grid webhook must carry an HMAC-SHA256 signature of
@@ -11,7 +12,7 @@ namespace CaptureOrchestrator.Server.Api;
 /// otherwise, and for a state-changing request whose signature was already seen. Bodies over the
 /// limit are refused with 413 before they are read to the end. The verified body is kept for the endpoint.
 /// </summary>
-internal sealed partial class RequestSignatureMiddleware(RequestDelegate next, ServerSettings settings, TimeProvider time, ILogger<RequestSignatureMiddleware> logger)
+public sealed partial class RequestSignatureMiddleware(RequestDelegate next, ServerSettings settings, TimeProvider time, ILogger<RequestSignatureMiddleware> logger)
 {
     public const string BodyItem = "co.body";
 
@@ -41,7 +42,7 @@ internal sealed partial class RequestSignatureMiddleware(RequestDelegate next, S
     /// proceed (the body is then in <see cref="BodyItem"/>), else the 413 or 401 to answer.
     /// Both hosts call this (the Functions host from each HTTP trigger).
     /// </summary>
-    internal static async Task<IResult?> VerifyAsync(HttpContext context, ApiSettings settings, byte[]? key, ReplayGuard replays, TimeProvider time, ILogger logger)
+    public static async Task<IResult?> VerifyAsync(HttpContext context, ApiSettings settings, byte[]? key, ReplayGuard replays, TimeProvider time, ILogger logger)
     {
         byte[]? body = await ReadBodyAsync(context.Request, settings.MaxBodyBytes);
         if (body is null)
