@@ -52,25 +52,11 @@ public class NetworkWatcherClient
     }
 
     /// <summary>Every watcher in the subscription (NetworkWatchers_ListAll), following <c>nextLink</c>.</summary>
-    public virtual async Task<Response<IReadOnlyList<NetworkWatcher>>> GetNetworkWatchersAsync(Guid subscriptionId, CancellationToken cancellationToken = default)
-    {
-        var watchers = new List<NetworkWatcher>();
-        string path = $"/subscriptions/{subscriptionId:D}/providers/Microsoft.Network/networkWatchers";
-        Response response = await _pipeline.SendAsync(RequestMethod.Get, path, ApiVersion, null, cancellationToken).ConfigureAwait(false);
-        while (true)
-        {
-            var page = ArmPipeline.Read<ArmPage<ArmResource<JsonElement>>>(response, "List network watchers");
-            watchers.AddRange((page.Value ?? [])
-                .Where(w => w.Id is not null && w.Location is not null)
-                .Select(w => new NetworkWatcher(ArmResourceId.Parse(w.Id!), w.Location!)));
-            if (string.IsNullOrEmpty(page.NextLink))
-            {
-                return Response.FromValue<IReadOnlyList<NetworkWatcher>>(watchers, response);
-            }
-
-            response = await _pipeline.GetUrlAsync(new Uri(page.NextLink), cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public virtual Task<Response<IReadOnlyList<NetworkWatcher>>> GetNetworkWatchersAsync(Guid subscriptionId, CancellationToken cancellationToken = default) =>
+        _pipeline.ListAsync(
+            $"/subscriptions/{subscriptionId:D}/providers/Microsoft.Network/networkWatchers", ApiVersion, "List network watchers",
+            (w, _) => w.Id is not null && w.Location is not null ? new NetworkWatcher(ArmResourceId.Parse(w.Id), w.Location) : null,
+            cancellationToken);
 
     /// <summary>Starts a capture session and waits until ARM has provisioned it (PacketCaptures_Create).</summary>
     /// <exception cref="ArgumentException">The definition breaks a service limit; the message names the field.</exception>
@@ -97,22 +83,13 @@ public class NetworkWatcherClient
     }
 
     /// <summary>All capture sessions of a watcher, following <c>nextLink</c>.</summary>
-    public virtual async Task<Response<IReadOnlyList<PacketCapture>>> GetPacketCapturesAsync(ArmResourceId networkWatcherId, CancellationToken cancellationToken = default)
+    public virtual Task<Response<IReadOnlyList<PacketCapture>>> GetPacketCapturesAsync(ArmResourceId networkWatcherId, CancellationToken cancellationToken = default)
     {
         RequireWatcher(networkWatcherId);
-        var captures = new List<PacketCapture>();
-        Response response = await _pipeline.SendAsync(RequestMethod.Get, networkWatcherId.ToUrlPath() + "/packetCaptures", ApiVersion, null, cancellationToken).ConfigureAwait(false);
-        while (true)
-        {
-            var page = ArmPipeline.Read<ArmPage<ArmResource<JsonElement>>>(response, "List packet captures");
-            captures.AddRange((page.Value ?? []).Select(c => ToCapture(c, response, "List packet captures")));
-            if (string.IsNullOrEmpty(page.NextLink))
-            {
-                return Response.FromValue<IReadOnlyList<PacketCapture>>(captures, response);
-            }
-
-            response = await _pipeline.GetUrlAsync(new Uri(page.NextLink), cancellationToken).ConfigureAwait(false);
-        }
+        return _pipeline.ListAsync(
+            networkWatcherId.ToUrlPath() + "/packetCaptures", ApiVersion, "List packet captures",
+            (c, response) => ToCapture(c, response, "List packet captures"),
+            cancellationToken);
     }
 
     /// <summary>Whether the session is recording, and why it stopped (PacketCaptures_GetStatus).</summary>

@@ -63,6 +63,40 @@ internal sealed class ArmPipeline
         return await SendAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Every item of a list operation: GETs the path, then follows each page's <c>nextLink</c> (an
+    /// opaque absolute URL, held to the same endpoint as polling URLs) until a page has none.
+    /// </summary>
+    /// <param name="path">The list operation's path.</param>
+    /// <param name="apiVersion">Its API version.</param>
+    /// <param name="operation">What is being listed, for error messages.</param>
+    /// <param name="select">The item, or null to leave it out; given the page's response for error context.</param>
+    /// <param name="cancellationToken">Stops between and during pages.</param>
+    public async Task<Response<IReadOnlyList<T>>> ListAsync<T>(string path, string apiVersion, string operation, Func<ArmResource<JsonElement>, Response, T?> select, CancellationToken cancellationToken)
+        where T : class
+    {
+        var items = new List<T>();
+        Response response = await SendAsync(RequestMethod.Get, path, apiVersion, null, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var page = Read<ArmPage<ArmResource<JsonElement>>>(response, operation);
+            foreach (ArmResource<JsonElement> item in page.Value ?? [])
+            {
+                if (select(item, response) is { } selected)
+                {
+                    items.Add(selected);
+                }
+            }
+
+            if (string.IsNullOrEmpty(page.NextLink))
+            {
+                return Response.FromValue<IReadOnlyList<T>>(items, response);
+            }
+
+            response = await GetUrlAsync(new Uri(page.NextLink), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>GETs a URL ARM handed out (a polling URL), after checking it points at the same endpoint.</summary>
     public async Task<Response> GetUrlAsync(Uri url, CancellationToken cancellationToken)
     {
