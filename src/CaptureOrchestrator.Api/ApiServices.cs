@@ -15,22 +15,22 @@ public sealed record ApiServices(IWorkflowClient Client, RequestLimits Limits, C
     /// Where an operation's result goes: Teams when a webhook is configured, the request's callback
     /// when it gave one, and a note on the ticket when this deployment talks to that ticket system.
     /// </summary>
-    public IReadOnlyList<string> ChannelsFor(CaptureOperation operation)
+    public IReadOnlyList<NotificationChannel> ChannelsFor(CaptureOperation operation)
     {
-        var channels = new List<string>(3);
+        var channels = new List<NotificationChannel>(3);
         if (Settings.Notifications.TeamsWebhookUrl is not null)
         {
-            channels.Add(NotificationChannels.Teams);
+            channels.Add(NotificationChannel.Teams);
         }
 
         if (operation.CallbackUrl is not null)
         {
-            channels.Add(NotificationChannels.Callback);
+            channels.Add(NotificationChannel.Callback);
         }
 
         if (string.Equals(Settings.Notifications.TicketSystem, operation.Ticket.System, StringComparison.OrdinalIgnoreCase))
         {
-            channels.Add(NotificationChannels.Ticket);
+            channels.Add(NotificationChannel.Ticket);
         }
 
         return channels;

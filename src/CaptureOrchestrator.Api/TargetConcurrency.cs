@@ -94,7 +94,7 @@ internal static class TargetConcurrency
         {
             // Before its first status the workflow has not touched a target yet, but it is about to.
             return Read<CaptureProgress>(instance.SerializedCustomStatus) is { } progress
-                ? progress.Targets.Where(t => TargetStates.HoldsTarget(t.State)).Select(t => t.ResourceId)
+                ? progress.Targets.Where(t => t.State.HoldsTarget()).Select(t => t.ResourceId)
                 : Read<CaptureOperation>(instance.SerializedInput)?.Targets.Select(t => t.ResourceId.ToString()) ?? [];
         }
 

@@ -37,18 +37,19 @@ internal sealed partial class AnalyzeCaptureActivity(CaptureServices services) :
         // Empty files (firewall instances that matched nothing) say nothing beside a file with packets; alone, one of them is the answer.
         CaptureFile[] withPackets = [.. input.Files.Where(f => f.Length > 0)];
         int empty = input.Files.Count - withPackets.Length;
-        var perFile = new List<(AnalysisReport Report, string JsonBlob)>();
+        var perFile = new List<(AnalysisReport Report, IReadOnlyList<Finding> Findings, string JsonBlob)>();
         foreach (CaptureFile file in withPackets.Length > 0 ? withPackets : input.Files.Take(1))
         {
             perFile.Add(await AnalyzeFileAsync(input, file, reports, cancellationToken).ConfigureAwait(false));
         }
 
-        // The file with the most serious finding speaks for the target; the findings of all files are listed once.
-        (AnalysisReport lead, string leadBlob) = perFile.OrderBy(f => f.Report.Findings.Count == 0 ? int.MaxValue : SeverityRank(f.Report.Findings[0].Severity)).First();
-        FindingSummary[] findings = perFile.SelectMany(f => f.Report.Findings)
+        // The file with the most serious finding speaks for the target; the findings of all files are
+        // listed once each, most serious first (each file's findings come ranked, the lead first).
+        (AnalysisReport lead, _, string leadBlob) = perFile.OrderByDescending(f => f.Findings.Count == 0 ? (FindingSeverity?)null : f.Findings[0].Severity).First();
+        FindingSummary[] findings = perFile.SelectMany(f => f.Findings)
             .GroupBy(f => f.Code)
-            .Select(g => g.OrderBy(f => SeverityRank(f.Severity)).First())
-            .OrderBy(f => SeverityRank(f.Severity))
+            .Select(g => g.MaxBy(f => f.Severity)!)
+            .OrderByDescending(f => f.Severity)
             .Select(f => new FindingSummary(f.Code, f.Severity, f.Title))
             .ToArray();
         string verdict = input.Files.Count == 1 ? lead.Verdict
@@ -57,7 +58,7 @@ internal sealed partial class AnalyzeCaptureActivity(CaptureServices services) :
         return new TargetAnalysis(verdict, findings, perFile.Sum(f => f.Report.Capture.PacketCount), perFile.Sum(f => f.Report.FlowSummary.Total), reports.BlobUri(leadBlob).AbsoluteUri);
     }
 
-    private async Task<(AnalysisReport, string)> AnalyzeFileAsync(AnalyzeCaptureInput input, CaptureFile file, StoreContainer reports, CancellationToken cancellationToken)
+    private async Task<(AnalysisReport, IReadOnlyList<Finding>, string)> AnalyzeFileAsync(AnalyzeCaptureInput input, CaptureFile file, StoreContainer reports, CancellationToken cancellationToken)
     {
         (StoreContainer container, string blobName) = services.Blobs.Locate(file.BlobUrl);
         string fileName = blobName[(blobName.LastIndexOf('/') + 1)..];
@@ -99,7 +100,7 @@ internal sealed partial class AnalyzeCaptureActivity(CaptureServices services) :
             await reports.UploadAsync(stem + ".evidence.pcap", evidence, "application/vnd.tcpdump.pcap", overwrite: true, cancellationToken).ConfigureAwait(false);
         }
 
-        return (report, stem + ".json");
+        return (report, diagnosis.Findings, stem + ".json");
     }
 
     /// <summary>A zero-byte file holds no packets: analysed as the capture with no packets it stands for.</summary>
@@ -125,14 +126,6 @@ internal sealed partial class AnalyzeCaptureActivity(CaptureServices services) :
         buffer.Position = 0;
         await container.UploadAsync(name, buffer, contentType, overwrite: true, cancellationToken).ConfigureAwait(false);
     }
-
-    // Report severities are the engine's, lower-cased: error, warning, info.
-    private static int SeverityRank(string severity) => severity switch
-    {
-        "error" => 0,
-        "warning" => 1,
-        _ => 2,
-    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The report for {File} of operation {OperationId} contradicts itself: {Contradictions}")]
     private static partial void LogContradictions(ILogger logger, string file, string operationId, string contradictions);

@@ -4,7 +4,6 @@ using CaptureOrchestrator.Activities.Notifications;
 using CaptureOrchestrator.Azure.Network;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.FlowTrace;
-using CaptureOrchestrator.Core.Notifications;
 using CaptureOrchestrator.Core.Workflows;
 
 namespace CaptureOrchestrator.Activities.FlowTrace;

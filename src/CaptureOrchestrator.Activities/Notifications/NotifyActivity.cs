@@ -20,19 +20,19 @@ internal sealed class NotifyActivity(CaptureServices services) : Activity<Notifi
 {
     public override async Task<DeliveryResult> RunAsync(WorkflowActivityContext context, NotificationInput input, CancellationToken cancellationToken)
     {
-        string key = $"{input.Operation.OperationId}/{input.Channel}/{input.Kind}";
+        string key = $"{input.Operation.OperationId}/{input.Channel.Name()}/{input.Kind}";
         try
         {
             await DeliverAsync(input, OutboundHttp.Idempotent(key), cancellationToken).ConfigureAwait(false);
         }
         catch (PermanentFailureException failure)
         {
-            OrchestratorTelemetry.NotificationFailures.Add(1, new KeyValuePair<string, object?>("channel", input.Channel));
+            OrchestratorTelemetry.NotificationFailures.Add(1, new KeyValuePair<string, object?>("channel", input.Channel.Name()));
             return new DeliveryResult(input.Channel, Delivered: false, context.Attempt, failure.Message);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            OrchestratorTelemetry.NotificationFailures.Add(1, new KeyValuePair<string, object?>("channel", input.Channel));
+            OrchestratorTelemetry.NotificationFailures.Add(1, new KeyValuePair<string, object?>("channel", input.Channel.Name()));
             throw;
         }
 
@@ -43,14 +43,14 @@ internal sealed class NotifyActivity(CaptureServices services) : Activity<Notifi
     {
         switch (input.Channel)
         {
-            case NotificationChannels.Teams:
+            case NotificationChannel.Teams:
                 Uri webhook = services.Settings.TeamsWebhookUrl ?? throw new PermanentFailureException("no Teams webhook is configured");
                 await OutboundHttp.PostAsync(services, webhook, JsonContent.Create(TeamsCards.ForCapture(input)), "Teams webhook", idempotent, cancellationToken).ConfigureAwait(false);
                 break;
-            case NotificationChannels.Callback:
+            case NotificationChannel.Callback:
                 await CallbackAsync(input, idempotent, cancellationToken).ConfigureAwait(false);
                 break;
-            case NotificationChannels.Ticket:
+            case NotificationChannel.Ticket:
                 await TicketSystems.PostNoteAsync(services, input, idempotent, cancellationToken).ConfigureAwait(false);
                 break;
             default:

@@ -5,6 +5,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using CaptureOrchestrator.Activities.Storage;
 using CaptureOrchestrator.Activities.Telemetry;
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Workflows;
 
@@ -26,7 +27,7 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
         {
             ["operationId"] = input.Operation.OperationId,
             ["ticket"] = input.Operation.Ticket.ToString(),
-            ["status"] = input.Status,
+            ["status"] = input.Status.ToString(),
             ["durationSeconds"] = input.Operation.DurationSeconds,
             ["targets"] = JsonSerializer.SerializeToNode(input.Targets, WorkflowSerializer.Options),
         };
@@ -70,7 +71,7 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
             .AppendLine();
         foreach (TargetOutcome target in input.Targets)
         {
-            text.Append("## ").Append(target.ResourceId[(target.ResourceId.LastIndexOf('/') + 1)..]).Append(" (").Append(target.Kind).Append(") — ").AppendLine(target.State)
+            text.Append("## ").Append(target.ResourceId[(target.ResourceId.LastIndexOf('/') + 1)..]).Append(" (").Append(target.Kind).Append(") — ").AppendLine(target.State.ToString())
                 .AppendLine()
                 .Append('`').Append(target.ResourceId).AppendLine("`")
                 .AppendLine();
@@ -79,7 +80,7 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
                 text.Append("**").Append(analysis.Verdict).AppendLine("**").AppendLine();
                 foreach (FindingSummary finding in analysis.Findings)
                 {
-                    text.Append("- ").Append(finding.Severity).Append(" `").Append(finding.Code).Append("` ").AppendLine(finding.Title);
+                    text.Append("- ").Append(finding.Severity.Name()).Append(" `").Append(finding.Code).Append("` ").AppendLine(finding.Title);
                 }
 
                 text.AppendLine().Append(analysis.Packets.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)).Append(" packets, ")

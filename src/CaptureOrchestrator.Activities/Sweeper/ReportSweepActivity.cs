@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using CaptureOrchestrator.Activities.Notifications;
-using CaptureOrchestrator.Core.Notifications;
 using CaptureOrchestrator.Core.Sweeper;
 using CaptureOrchestrator.Core.Workflows;
 

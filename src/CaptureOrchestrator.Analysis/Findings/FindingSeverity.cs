@@ -12,3 +12,15 @@ public enum FindingSeverity
     /// <summary>Connections fail: this is very likely what the ticket is about.</summary>
     Error = 2,
 }
+
+/// <summary>Severity as reports, cards and notes write it.</summary>
+public static class FindingSeverities
+{
+    /// <summary>"error", "warning" or "info": the word every report and message uses.</summary>
+    public static string Name(this FindingSeverity severity) => severity switch
+    {
+        FindingSeverity.Error => "error",
+        FindingSeverity.Warning => "warning",
+        _ => "info",
+    };
+}

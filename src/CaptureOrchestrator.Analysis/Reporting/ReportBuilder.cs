@@ -39,7 +39,7 @@ public static class ReportBuilder
     {
         Rank = rank,
         Code = finding.Code,
-        Severity = finding.Severity.ToString().ToLowerInvariant(),
+        Severity = finding.Severity.Name(),
         Title = finding.Title,
         Explanation = finding.Explanation,
         Evidence = new EvidenceReport
@@ -53,7 +53,7 @@ public static class ReportBuilder
         },
         WiresharkFilter = finding.WiresharkFilter,
         NextStep = finding.NextStep,
-        Explains = Flatten(finding.Symptoms).Select(s => new SymptomReport(s.Code, s.Severity.ToString().ToLowerInvariant(), s.Title,
+        Explains = Flatten(finding.Symptoms).Select(s => new SymptomReport(s.Code, s.Severity.Name(), s.Title,
             s.Flow is { } f ? new FlowReferenceReport(f.Protocol, f.Client, f.Server) : null)).ToList(),
     };
 

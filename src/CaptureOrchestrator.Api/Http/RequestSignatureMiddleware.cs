@@ -44,7 +44,7 @@ public sealed partial class RequestSignatureMiddleware(RequestDelegate next, Ser
     /// </summary>
     public static async Task<IResult?> VerifyAsync(HttpContext context, ApiSettings settings, byte[]? key, ReplayGuard replays, TimeProvider time, ILogger logger)
     {
-        byte[]? body = await ReadBodyAsync(context.Request, settings.MaxBodyBytes);
+        byte[]? body = await ReadBodyAsync(context.Request, settings.MaxBodyBytes, context.RequestAborted);
         if (body is null)
         {
             return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
@@ -81,7 +81,7 @@ public sealed partial class RequestSignatureMiddleware(RequestDelegate next, Ser
     }
 
     /// <summary>The whole body, or null when it exceeds the limit.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit)
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
         {
@@ -91,7 +91,7 @@ public sealed partial class RequestSignatureMiddleware(RequestDelegate next, Ser
         using var buffer = new MemoryStream();
         byte[] chunk = new byte[8192];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk)) > 0)
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
             if (buffer.Length + read > limit)
             {

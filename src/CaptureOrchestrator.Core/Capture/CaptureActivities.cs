@@ -1,4 +1,7 @@
+using System.Text.Json.Serialization;
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Core.Requests;
+using CaptureOrchestrator.Core.Workflows;
 
 namespace CaptureOrchestrator.Core.Capture;
 
@@ -61,9 +64,10 @@ public sealed record AnalyzeCaptureInput(string OperationId, TicketKey Ticket, C
 /// <summary>What the analysis engine concluded for one target.</summary>
 public sealed record TargetAnalysis(string Verdict, IReadOnlyList<FindingSummary> Findings, long Packets, long Flows, string ReportBlobUrl);
 
-public sealed record FindingSummary(string Code, string Severity, string Title);
+/// <summary>One finding as the ticket sees it; severity on the wire as the report writes it ("error", "warning", "info").</summary>
+public sealed record FindingSummary(string Code, [property: JsonConverter(typeof(LowerCaseEnumConverter<FindingSeverity>))] FindingSeverity Severity, string Title);
 
-public sealed record PublishReportInput(CaptureOperation Operation, IReadOnlyList<TargetOutcome> Targets, string Status) : IOperationScoped
+public sealed record PublishReportInput(CaptureOperation Operation, IReadOnlyList<TargetOutcome> Targets, CaptureStatus Status) : IOperationScoped
 {
     string IOperationScoped.OperationId => Operation.OperationId;
 
@@ -73,7 +77,7 @@ public sealed record PublishReportInput(CaptureOperation Operation, IReadOnlyLis
 /// <summary>Short-lived read-only links to the stored report.</summary>
 public sealed record ReportLinks(string Json, string Markdown, IReadOnlyList<string> Evidence);
 
-public sealed record NotificationInput(string Channel, string Kind, CaptureOperation Operation, string Status, IReadOnlyList<TargetOutcome> Targets, ReportLinks? Links) : IOperationScoped
+public sealed record NotificationInput(NotificationChannel Channel, NotificationKind Kind, CaptureOperation Operation, CaptureStatus Status, IReadOnlyList<TargetOutcome> Targets, ReportLinks? Links) : IOperationScoped
 {
     string IOperationScoped.OperationId => Operation.OperationId;
 
@@ -84,20 +88,54 @@ public sealed record NotificationInput(string Channel, string Kind, CaptureOpera
 /// Where an operation's result is posted, one activity each, so a channel that fails is retried on
 /// its own and never sends another channel twice.
 /// </summary>
-public static class NotificationChannels
+[JsonConverter(typeof(LowerCaseEnumConverter<NotificationChannel>))]
+public enum NotificationChannel
 {
     /// <summary>The Adaptive Card to the configured Teams (Workflows) webhook.</summary>
-    public const string Teams = "teams";
+    Teams,
 
     /// <summary>The signed JSON callback to the request's callbackUrl.</summary>
-    public const string Callback = "callback";
+    Callback,
 
     /// <summary>A work note (ServiceNow) or comment (Jira) on the ticket, when this deployment talks to that ticket system.</summary>
-    public const string Ticket = "ticket";
+    Ticket,
+}
+
+public static class NotificationChannels
+{
+    /// <summary>The channel's wire name ("teams", "callback", "ticket"): in JSON, idempotency keys and metrics.</summary>
+    public static string Name(this NotificationChannel channel) => channel switch
+    {
+        NotificationChannel.Teams => "teams",
+        NotificationChannel.Callback => "callback",
+        _ => "ticket",
+    };
+}
+
+/// <summary>What a notification is about (on the wire by name, e.g. "CaptureCompleted").</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<NotificationKind>))]
+public enum NotificationKind
+{
+    /// <summary>A capture operation ended with at least one target analysed.</summary>
+    CaptureCompleted,
+
+    CaptureCancelled,
+
+    /// <summary>No target could be analysed.</summary>
+    CaptureFailed,
+
+    /// <summary>Firewall flow-trace logging was switched on for a lease.</summary>
+    FlowTraceEnabled,
+
+    /// <summary>The last lease ended and flow trace was switched off.</summary>
+    FlowTraceDisabled,
+
+    /// <summary>Switching flow trace on or off failed: someone has to act.</summary>
+    FlowTraceFailed,
 }
 
 /// <summary>How one channel delivery went; failures are recorded, never lose the report (it is already stored).</summary>
 /// <param name="Attempts">Deliveries tried, the successful or last one included.</param>
-public sealed record DeliveryResult(string Channel, bool Delivered, int Attempts, string? Error);
+public sealed record DeliveryResult(NotificationChannel Channel, bool Delivered, int Attempts, string? Error);
 
 public sealed record LeaseTicket(FlowTraceLease Lease, TicketKey Ticket, string OperationId) : IOperationScoped;

@@ -38,41 +38,41 @@ public sealed class PacketCaptureWorkflow : Workflow<CaptureOperation, CaptureOu
             await TryLeaseAsync(context, operation, CaptureActivities.ReleaseFlowTraceLease, problems);
         }
 
-        string status = StatusOf(targets, cancelRequested.IsCompleted);
+        CaptureStatus status = StatusOf(targets, cancelRequested.IsCompleted);
 
         progress.Phase("Reporting");
         ReportLinks? report = await PublishReportAsync(context, operation, targets, status, problems);
 
         progress.Phase("Notifying");
         var deliveries = new List<DeliveryResult>();
-        foreach (string channel in operation.NotificationChannels)
+        foreach (NotificationChannel channel in operation.NotificationChannels)
         {
-            deliveries.Add(await NotifyAsync(context, new NotificationInput(channel, NotificationKind(status), operation, status, targets, report)));
+            deliveries.Add(await NotifyAsync(context, new NotificationInput(channel, KindOf(status), operation, status, targets, report)));
         }
 
 #pragma warning disable CA1849 // synchronous on purpose: the host schedules workflow code deterministically
         stopListening.Cancel();
 #pragma warning restore CA1849
-        progress.Phase(status);
+        progress.Phase(status.ToString());
         return new CaptureOutcome(operation.OperationId, status, targets, report, deliveries, problems);
     }
 
-    private static string StatusOf(TargetOutcome[] targets, bool cancelled)
+    private static CaptureStatus StatusOf(TargetOutcome[] targets, bool cancelled)
     {
         if (cancelled)
         {
             return CaptureStatus.Cancelled;
         }
 
-        int analyzed = targets.Count(t => t.State == TargetOutcome.Analyzed);
+        int analyzed = targets.Count(t => t.State == TargetState.Analyzed);
         return analyzed == targets.Length ? CaptureStatus.Succeeded : analyzed > 0 ? CaptureStatus.PartiallySucceeded : CaptureStatus.Failed;
     }
 
-    private static string NotificationKind(string status) => status switch
+    private static NotificationKind KindOf(CaptureStatus status) => status switch
     {
-        CaptureStatus.Succeeded or CaptureStatus.PartiallySucceeded => "CaptureCompleted",
-        CaptureStatus.Cancelled => "CaptureCancelled",
-        _ => "CaptureFailed",
+        CaptureStatus.Succeeded or CaptureStatus.PartiallySucceeded => NotificationKind.CaptureCompleted,
+        CaptureStatus.Cancelled => NotificationKind.CaptureCancelled,
+        _ => NotificationKind.CaptureFailed,
     };
 
     private static async Task<bool> TryLeaseAsync(IWorkflowContext context, CaptureOperation operation, string activity, List<string> problems)
@@ -90,7 +90,7 @@ public sealed class PacketCaptureWorkflow : Workflow<CaptureOperation, CaptureOu
         }
     }
 
-    private static async Task<ReportLinks?> PublishReportAsync(IWorkflowContext context, CaptureOperation operation, TargetOutcome[] targets, string status, List<string> problems)
+    private static async Task<ReportLinks?> PublishReportAsync(IWorkflowContext context, CaptureOperation operation, TargetOutcome[] targets, CaptureStatus status, List<string> problems)
     {
         try
         {

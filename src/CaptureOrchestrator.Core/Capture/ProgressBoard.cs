@@ -13,7 +13,7 @@ internal sealed class ProgressBoard
     public ProgressBoard(IWorkflowContext context, IReadOnlyList<CaptureTarget> targets)
     {
         _context = context;
-        _targets = targets.Select(t => new TargetProgress(t.Index, t.ResourceId.ToString(), TargetStates.Pending, null)).ToArray();
+        _targets = targets.Select(t => new TargetProgress(t.Index, t.ResourceId.ToString(), TargetState.Pending, null)).ToArray();
         Publish();
     }
 
@@ -23,7 +23,7 @@ internal sealed class ProgressBoard
         Publish();
     }
 
-    public void Target(int index, string state, string? detail = null)
+    public void Target(int index, TargetState state, string? detail = null)
     {
         _targets[index] = _targets[index] with { State = state, Detail = detail };
         Publish();

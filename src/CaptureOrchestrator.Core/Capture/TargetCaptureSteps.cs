@@ -45,52 +45,52 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
         string step = "prepare";
         try
         {
-            progress.Target(target.Index, TargetStates.Preparing);
+            progress.Target(target.Index, TargetState.Preparing);
             PreparedTarget prepared = await context.CallActivityAsync<PreparedTarget>(CaptureActivities.PrepareTarget, new PrepareTargetInput(operation.OperationId, operation.Ticket, target), AzureCall);
             _notes.AddRange(prepared.Notes);
 
             step = "start";
-            progress.Target(target.Index, TargetStates.Starting);
+            progress.Target(target.Index, TargetState.Starting);
             session = _session = await context.CallActivityAsync<CaptureSession>(
                 CaptureActivities.StartCapture,
                 new StartCaptureInput(operation.OperationId, operation.Ticket, prepared, operation.Filter, operation.DurationSeconds, operation.MaxBytesPerTarget, operation.BytesPerPacket),
                 AzureCall);
 
-            progress.Target(target.Index, TargetStates.Capturing, $"until {context.CurrentUtcDateTime.AddSeconds(operation.DurationSeconds):u}");
+            progress.Target(target.Index, TargetState.Capturing, $"until {context.CurrentUtcDateTime.AddSeconds(operation.DurationSeconds):u}");
             bool cancelled = await CaptureWindowAsync();
 
             step = "stop";
-            progress.Target(target.Index, TargetStates.Stopping);
+            progress.Target(target.Index, TargetState.Stopping);
             await context.CallActivityAsync(CaptureActivities.StopCapture, session, AzureCall);
             if (cancelled)
             {
-                return Outcome(TargetOutcome.Cancelled, null, "cancelled before the capture window ended");
+                return Outcome(TargetState.Cancelled, null, "cancelled before the capture window ended");
             }
 
             step = "wait for the capture file";
-            progress.Target(target.Index, TargetStates.WaitingForFile);
+            progress.Target(target.Index, TargetState.WaitingForFile);
             IReadOnlyList<CaptureFile> files = await WaitForFilesAsync(session);
             if (cancelRequested.IsCompleted)
             {
-                return Outcome(TargetOutcome.Cancelled, null, "cancelled while waiting for the capture file");
+                return Outcome(TargetState.Cancelled, null, "cancelled while waiting for the capture file");
             }
 
             if (files.Count == 0)
             {
-                return Outcome(TargetOutcome.NoFile, null,
+                return Outcome(TargetState.NoFile, null,
                     $"the capture file did not appear in storage within {Duration(operation.Timings.FileDeadlineSeconds)} of the stop; check that the target can reach the storage account");
             }
 
             step = "analyse";
-            progress.Target(target.Index, TargetStates.Analyzing, $"{files.Count} file(s), {files.Sum(f => f.Length):N0} bytes");
+            progress.Target(target.Index, TargetState.Analyzing, $"{files.Count} file(s), {files.Sum(f => f.Length):N0} bytes");
             TargetAnalysis analysis = await context.CallActivityAsync<TargetAnalysis>(
                 CaptureActivities.AnalyzeCapture, new AnalyzeCaptureInput(operation.OperationId, operation.Ticket, target, files), AzureCall);
-            return Outcome(TargetOutcome.Analyzed, analysis, null);
+            return Outcome(TargetState.Analyzed, analysis, null);
         }
         catch (WorkflowTaskFailedException failure)
         {
             _stopFailed = step == "stop";
-            return Outcome(TargetOutcome.Failed, null, $"could not {step}: {failure.FailureDetails.ErrorMessage}");
+            return Outcome(TargetState.Failed, null, $"could not {step}: {failure.FailureDetails.ErrorMessage}");
         }
     }
 
@@ -162,7 +162,7 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
     {
         try
         {
-            progress.Target(target.Index, TargetStates.CleaningUp);
+            progress.Target(target.Index, TargetState.CleaningUp);
             await context.CallActivityAsync(CaptureActivities.CleanupCapture, session, AzureCall);
         }
         catch (WorkflowTaskFailedException failure)
@@ -180,7 +180,7 @@ internal sealed class TargetCaptureSteps(IWorkflowContext context, CaptureOperat
         }
     }
 
-    private TargetOutcome Outcome(string state, TargetAnalysis? analysis, string? problem)
+    private TargetOutcome Outcome(TargetState state, TargetAnalysis? analysis, string? problem)
     {
         _outcome = new TargetProgress(target.Index, target.ResourceId.ToString(), state, problem);
         progress.Target(target.Index, state, problem);

@@ -20,7 +20,7 @@ public sealed record FlowTraceSwitchInput(ArmResourceId FirewallId, ArmResourceI
 
 /// <summary>Something a human watching the channel should know about the lease.</summary>
 /// <param name="Kind">FlowTraceEnabled, FlowTraceDisabled or FlowTraceFailed.</param>
-public sealed record FlowTraceNotice(string Kind, ArmResourceId FirewallId, IReadOnlyList<LeaseHolder> Holders, DateTime? UntilUtc, string? Problem);
+public sealed record FlowTraceNotice(Capture.NotificationKind Kind, ArmResourceId FirewallId, IReadOnlyList<LeaseHolder> Holders, DateTime? UntilUtc, string? Problem);
 
 /// <summary>One ticket (or operation) holding the lease until a time.</summary>
 public sealed record LeaseHolder(string Holder, DateTime ExpiresAtUtc);

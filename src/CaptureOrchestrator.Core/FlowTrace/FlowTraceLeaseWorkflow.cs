@@ -52,11 +52,11 @@ public sealed class FlowTraceLeaseWorkflow : Workflow<FlowTraceLeaseState, FlowT
             {
                 string problem = failure.FailureDetails.ErrorMessage;
                 Publish(context, "Failed", state.FirewallId, holders, null);
-                await TellAsync(context, new FlowTraceNotice("FlowTraceFailed", state.FirewallId, Snapshot(holders), null, problem));
+                await TellAsync(context, new FlowTraceNotice(NotificationKind.FlowTraceFailed, state.FirewallId, Snapshot(holders), null, problem));
                 return new FlowTraceLeaseOutcome(state.FirewallId.ToString(), WasEnabled: false, Disabled: false, problem);
             }
 
-            await TellAsync(context, new FlowTraceNotice("FlowTraceEnabled", state.FirewallId, Snapshot(holders), Until(holders), null));
+            await TellAsync(context, new FlowTraceNotice(NotificationKind.FlowTraceEnabled, state.FirewallId, Snapshot(holders), Until(holders), null));
         }
 
         for (int handled = 0; ; handled++)
@@ -95,8 +95,8 @@ public sealed class FlowTraceLeaseWorkflow : Workflow<FlowTraceLeaseState, FlowT
         }
 
         await TellAsync(context, disableProblem is null
-            ? new FlowTraceNotice("FlowTraceDisabled", state.FirewallId, [], null, null)
-            : new FlowTraceNotice("FlowTraceFailed", state.FirewallId, [], null, "could not switch flow trace off: " + disableProblem));
+            ? new FlowTraceNotice(NotificationKind.FlowTraceDisabled, state.FirewallId, [], null, null)
+            : new FlowTraceNotice(NotificationKind.FlowTraceFailed, state.FirewallId, [], null, "could not switch flow trace off: " + disableProblem));
         Publish(context, disableProblem is null ? "Off" : "OffFailed", state.FirewallId, holders, receipt);
         return new FlowTraceLeaseOutcome(state.FirewallId.ToString(), WasEnabled: true, Disabled: disableProblem is null, disableProblem);
     }

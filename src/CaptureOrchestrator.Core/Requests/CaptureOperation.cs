@@ -26,8 +26,8 @@ public sealed record CaptureOperation
 
     public Uri? CallbackUrl { get; init; }
 
-    /// <summary>Where results are posted, one activity each (<see cref="Capture.NotificationChannels"/>).</summary>
-    public IReadOnlyList<string> NotificationChannels { get; init; } = [];
+    /// <summary>Where results are posted, one activity each.</summary>
+    public IReadOnlyList<Capture.NotificationChannel> NotificationChannels { get; init; } = [];
 
     public CaptureTimings Timings { get; init; } = new();
 }

@@ -1,3 +1,4 @@
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Core.Capture;
 
 namespace CaptureOrchestrator.Core.Triage;
@@ -45,7 +46,7 @@ public static class TriageVerdict
         }
 
         IEnumerable<TargetOutcome> analysed = capture?.Targets.Where(t => t.Analysis is not null) ?? [];
-        bool synUnanswered = analysed.Any(t => t.Analysis!.Findings.Any(f => f.Code == "TCP_SYN_UNANSWERED"));
+        bool synUnanswered = analysed.Any(t => t.Analysis!.Findings.Any(f => f.Code == FindingCodes.TcpSynUnanswered));
         if (synUnanswered && path is { Access: "Allow" } && verdict.Count == 0)
         {
             verdict.Add("Packets leave the VM but no reply comes back, while the NSG allows the flow: look past the VM (route, firewall, the far end).");

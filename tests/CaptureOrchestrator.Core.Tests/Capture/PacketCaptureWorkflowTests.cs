@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
@@ -27,7 +28,7 @@ public sealed class PacketCaptureWorkflowTests
         Filter = new TrafficFilter("10.0.0.4", null, null, 1433, "TCP"),
         DurationSeconds = 300,
         MaxBytesPerTarget = 1 << 30,
-        NotificationChannels = ["teams", "ticket"],
+        NotificationChannels = [NotificationChannel.Teams, NotificationChannel.Ticket],
         Timings = new CaptureTimings { FileDeadlineSeconds = 900, FirstPollSeconds = 15, MaxPollSeconds = 120 },
     };
 
@@ -44,7 +45,7 @@ public sealed class PacketCaptureWorkflowTests
         },
         [CaptureActivities.StopCapture] = _ => null,
         [CaptureActivities.FindCaptureFiles] = i => new[] { new CaptureFile(Read<CaptureSession>(i).FileLocation + "/a.cap", 4096) },
-        [CaptureActivities.AnalyzeCapture] = i => new TargetAnalysis("Connections to 10.1.0.5:1433 are reset by the server", [new FindingSummary("TCP_RESET_BY_SERVER", "High", "Server resets")], 120, 3, "https://st/reports/op-1/" + Read<AnalyzeCaptureInput>(i).Target.Index + ".json"),
+        [CaptureActivities.AnalyzeCapture] = i => new TargetAnalysis("Connections to 10.1.0.5:1433 are reset by the server", [new FindingSummary("TCP_RESET_BY_SERVER", FindingSeverity.Error, "Server resets")], 120, 3, "https://st/reports/op-1/" + Read<AnalyzeCaptureInput>(i).Target.Index + ".json"),
         [CaptureActivities.CleanupCapture] = _ => null,
         [CaptureActivities.PublishReport] = _ => new ReportLinks("https://st/r/op-1.json?sig=x", "https://st/r/op-1.md?sig=x", []),
         [CaptureActivities.Notify] = i => new DeliveryResult(Read<NotificationInput>(i).Channel, true, 1, null),
@@ -74,9 +75,9 @@ public sealed class PacketCaptureWorkflowTests
 
         CaptureOutcome outcome = Outcome(run);
         Assert.Equal(CaptureStatus.Succeeded, outcome.Status);
-        Assert.All(outcome.Targets, t => Assert.Equal(TargetOutcome.Analyzed, t.State));
+        Assert.All(outcome.Targets, t => Assert.Equal(TargetState.Analyzed, t.State));
         Assert.Equal(["agent already installed"], outcome.Targets[0].Notes);
-        Assert.Equal(["teams", "ticket"], outcome.Deliveries.Select(d => d.Channel));
+        Assert.Equal([NotificationChannel.Teams, NotificationChannel.Ticket], outcome.Deliveries.Select(d => d.Channel));
         Assert.NotNull(outcome.Report);
 
         string[] order = run.ActivityCalls.Select(c => c.Activity).ToArray();
@@ -93,7 +94,7 @@ public sealed class PacketCaptureWorkflowTests
         TimeSpan took = run.Instance.LastUpdatedAt - run.Instance.CreatedAt;
         Assert.InRange(took, TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(310));
         CaptureProgress progress = JsonSerializer.Deserialize<CaptureProgress>(run.Instance.SerializedCustomStatus!, WorkflowSerializer.Options)!;
-        Assert.Equal(CaptureStatus.Succeeded, progress.Phase);
+        Assert.Equal(nameof(CaptureStatus.Succeeded), progress.Phase);
     }
 
     [Fact]
@@ -113,11 +114,11 @@ public sealed class PacketCaptureWorkflowTests
         CaptureOutcome outcome = Outcome(run);
         TargetOutcome target = Assert.Single(outcome.Targets);
         Assert.Equal(CaptureStatus.Failed, outcome.Status);
-        Assert.Equal(TargetOutcome.NoFile, target.State);
+        Assert.Equal(TargetState.NoFile, target.State);
         Assert.Contains("did not appear in storage within 15 minutes", target.Problem, StringComparison.Ordinal);
         Assert.Single(Calls(run, CaptureActivities.CleanupCapture));
         Assert.Empty(Calls(run, CaptureActivities.AnalyzeCapture));
-        Assert.All(notifications, n => Assert.Equal("CaptureFailed", n.Kind));
+        Assert.All(notifications, n => Assert.Equal(NotificationKind.CaptureFailed, n.Kind));
         // Polled with back-off (15, 30, 60, 120, 120, ... s), not every second, until the 15-minute deadline.
         Assert.InRange(Calls(run, CaptureActivities.FindCaptureFiles).Length, 6, 12);
         TimeSpan took = run.Instance.LastUpdatedAt - run.Instance.CreatedAt;
@@ -182,7 +183,7 @@ public sealed class PacketCaptureWorkflowTests
 
         CaptureOutcome outcome = Outcome(run);
         Assert.Equal(CaptureStatus.Cancelled, outcome.Status);
-        Assert.Equal(TargetOutcome.Cancelled, outcome.Targets[0].State);
+        Assert.Equal(TargetState.Cancelled, outcome.Targets[0].State);
         Assert.Single(Calls(run, CaptureActivities.StopCapture));
         Assert.Single(Calls(run, CaptureActivities.CleanupCapture));
         Assert.Empty(Calls(run, CaptureActivities.AnalyzeCapture));
@@ -233,7 +234,7 @@ public sealed class PacketCaptureWorkflowTests
 
         CaptureOutcome outcome = Outcome(run);
         Assert.Equal(CaptureStatus.PartiallySucceeded, outcome.Status);
-        Assert.Equal([TargetOutcome.Analyzed, TargetOutcome.Failed], outcome.Targets.Select(t => t.State));
+        Assert.Equal([TargetState.Analyzed, TargetState.Failed], outcome.Targets.Select(t => t.State));
         Assert.Contains("policy-based", outcome.Targets[1].Problem, StringComparison.Ordinal);
     }
 
@@ -241,18 +242,18 @@ public sealed class PacketCaptureWorkflowTests
     public async Task A_channel_that_keeps_failing_is_recorded_and_the_report_is_kept()
     {
         Dictionary<string, Func<JsonElement, object?>> activities = Healthy();
-        activities[CaptureActivities.Notify] = i => Read<NotificationInput>(i).Channel == "teams"
+        activities[CaptureActivities.Notify] = i => Read<NotificationInput>(i).Channel == NotificationChannel.Teams
             ? throw new HttpRequestException("teams webhook answered 503")
-            : new DeliveryResult("ticket", true, 1, null);
+            : new DeliveryResult(NotificationChannel.Ticket, true, 1, null);
 
         HarnessRun run = await Run(Operation(), activities);
 
         CaptureOutcome outcome = Outcome(run);
         Assert.Equal(CaptureStatus.Succeeded, outcome.Status);
-        DeliveryResult teams = outcome.Deliveries.Single(d => d.Channel == "teams");
+        DeliveryResult teams = outcome.Deliveries.Single(d => d.Channel == NotificationChannel.Teams);
         Assert.False(teams.Delivered);
         Assert.Contains("503", teams.Error, StringComparison.Ordinal);
-        Assert.True(outcome.Deliveries.Single(d => d.Channel == "ticket").Delivered);
+        Assert.True(outcome.Deliveries.Single(d => d.Channel == NotificationChannel.Ticket).Delivered);
         Assert.Equal(8, Calls(run, CaptureActivities.Notify).Count(c => JsonDocument.Parse(c).RootElement.GetProperty("channel").GetString() == "teams"));
         Assert.NotNull(outcome.Report);
     }
@@ -265,7 +266,7 @@ public sealed class PacketCaptureWorkflowTests
 
         CaptureOutcome outcome = Outcome(await Run(Operation(), activities));
 
-        Assert.Equal(TargetOutcome.Analyzed, outcome.Targets[0].State);
+        Assert.Equal(TargetState.Analyzed, outcome.Targets[0].State);
         Assert.Contains(outcome.Targets[0].Notes, n => n.Contains("the sweeper will remove the session", StringComparison.Ordinal));
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
@@ -47,7 +48,7 @@ public sealed class TriageTests
     public void Unanswered_syns_with_an_allowing_nsg_point_past_the_vm()
     {
         var capture = new CaptureOutcome("op-1", CaptureStatus.Succeeded,
-            [new TargetOutcome(0, Vm.ToString(), TargetKind.VirtualMachine, TargetOutcome.Analyzed, new TargetAnalysis("SYNs get no reply", [new FindingSummary("TCP_SYN_UNANSWERED", "error", "no reply")], 10, 1, "r"), null, [])],
+            [new TargetOutcome(0, Vm.ToString(), TargetKind.VirtualMachine, TargetState.Analyzed, new TargetAnalysis("SYNs get no reply", [new FindingSummary("TCP_SYN_UNANSWERED", FindingSeverity.Error, "no reply")], 10, 1, "r"), null, [])],
             null, [], []);
 
         IReadOnlyList<string> verdict = TriageVerdict.Join(Check, Path(), Logs(), capture);
@@ -64,7 +65,7 @@ public sealed class TriageTests
         [CaptureActivities.StartCapture] = i => new CaptureSession("op-1", Read<StartCaptureInput>(i).Ticket, Read<StartCaptureInput>(i).Prepared.Target, "s", "https://st/c/x.cap", 1, DateTime.UnixEpoch),
         [CaptureActivities.StopCapture] = _ => null,
         [CaptureActivities.FindCaptureFiles] = _ => new[] { new CaptureFile("https://st/c/x.cap", 100) },
-        [CaptureActivities.AnalyzeCapture] = _ => new TargetAnalysis("Connections to 10.2.0.20:1433 get no reply", [new FindingSummary("TCP_SYN_UNANSWERED", "error", "no reply")], 10, 1, "r"),
+        [CaptureActivities.AnalyzeCapture] = _ => new TargetAnalysis("Connections to 10.2.0.20:1433 get no reply", [new FindingSummary("TCP_SYN_UNANSWERED", FindingSeverity.Error, "no reply")], 10, 1, "r"),
         [CaptureActivities.CleanupCapture] = _ => null,
         [CaptureActivities.PublishReport] = _ => new ReportLinks("j", "m", []),
         [CaptureActivities.Notify] = i => new DeliveryResult(Read<NotificationInput>(i).Channel, true, 1, null),
@@ -86,7 +87,7 @@ public sealed class TriageTests
             Filter = new TrafficFilter("10.1.0.4", "10.2.0.20", null, 1433, "TCP"),
             DurationSeconds = 120,
             MaxBytesPerTarget = 1 << 30,
-            NotificationChannels = ["teams"],
+            NotificationChannels = [NotificationChannel.Teams],
         },
         Check,
         Guid.Parse("63613592-b6f7-4c3d-a390-22ba13102111"),

@@ -1,3 +1,4 @@
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
@@ -28,7 +29,7 @@ internal static class CaptureCases
         Filter = new TrafficFilter("10.0.0.4", null, null, 1433, "TCP"),
         DurationSeconds = 1,
         MaxBytesPerTarget = 1 << 30,
-        NotificationChannels = ["teams", "ticket"],
+        NotificationChannels = [NotificationChannel.Teams, NotificationChannel.Ticket],
         Timings = new CaptureTimings { FileDeadlineSeconds = 30, FirstPollSeconds = 1, MaxPollSeconds = 1 },
     };
 
@@ -42,7 +43,7 @@ internal static class CaptureCases
         [CaptureActivities.StopCapture] = ReturnsNothing,
         [CaptureActivities.FindCaptureFiles] = Returns(c => new[] { new CaptureFile(c.Read<CaptureSession>().FileLocation + "/a.cap", 4096) }),
         [CaptureActivities.AnalyzeCapture] = Returns(c => new TargetAnalysis(
-            "Connections to 10.1.0.5:1433 are reset by the server", [new FindingSummary("TCP_RESET_BY_SERVER", "error", "Server resets")], 120, 3,
+            "Connections to 10.1.0.5:1433 are reset by the server", [new FindingSummary("TCP_RESET_BY_SERVER", FindingSeverity.Error, "Server resets")], 120, 3,
             $"https://st/reports/{c.Read<AnalyzeCaptureInput>().OperationId}/{c.Read<AnalyzeCaptureInput>().Target.Index}.json")),
         [CaptureActivities.CleanupCapture] = ReturnsNothing,
         [CaptureActivities.PublishReport] = Returns(c => new ReportLinks("https://st/r/op.json?sig=x", "https://st/r/op.md?sig=x", [])),
@@ -59,7 +60,7 @@ internal static class CaptureCases
         {
             Assert.Equal(Core.Workflows.WorkflowRuntimeStatus.Completed, run.Instance.RuntimeStatus);
             CaptureOutcome outcome = run.Output<CaptureOutcome>();
-            Assert.Equal(outcome.Status, run.CustomStatus<CaptureProgress>().Phase);
+            Assert.Equal(outcome.Status.ToString(), run.CustomStatus<CaptureProgress>().Phase);
             check(run, outcome);
         }, Timeout);
 
@@ -72,8 +73,8 @@ internal static class CaptureCases
             (run, outcome) =>
             {
                 Assert.Equal(CaptureStatus.Succeeded, outcome.Status);
-                Assert.All(outcome.Targets, t => Assert.Equal(TargetOutcome.Analyzed, t.State));
-                Assert.Equal(["teams", "ticket"], outcome.Deliveries.Select(d => d.Channel));
+                Assert.All(outcome.Targets, t => Assert.Equal(TargetState.Analyzed, t.State));
+                Assert.Equal([NotificationChannel.Teams, NotificationChannel.Ticket], outcome.Deliveries.Select(d => d.Channel));
                 string[] order = run.Calls.Select(c => c.Activity).ToArray();
                 Assert.Equal(CaptureActivities.AcquireFlowTraceLease, order[0]);
                 Assert.True(Array.LastIndexOf(order, CaptureActivities.StartCapture) < Array.IndexOf(order, CaptureActivities.StopCapture), "both captures run at the same time");
@@ -91,7 +92,7 @@ internal static class CaptureCases
             (run, outcome) =>
             {
                 Assert.Equal(CaptureStatus.Cancelled, outcome.Status);
-                Assert.Equal(TargetOutcome.Cancelled, outcome.Targets[0].State);
+                Assert.Equal(TargetState.Cancelled, outcome.Targets[0].State);
                 Assert.Single(run.CallsTo(CaptureActivities.StopCapture));
                 Assert.Single(run.CallsTo(CaptureActivities.CleanupCapture));
                 Assert.Empty(run.CallsTo(CaptureActivities.AnalyzeCapture));
@@ -127,7 +128,7 @@ internal static class CaptureCases
             (run, outcome) =>
             {
                 Assert.Equal(CaptureStatus.Failed, outcome.Status);
-                Assert.Equal(TargetOutcome.NoFile, outcome.Targets[0].State);
+                Assert.Equal(TargetState.NoFile, outcome.Targets[0].State);
                 Assert.Contains("did not appear in storage", outcome.Targets[0].Problem, StringComparison.Ordinal);
                 Assert.InRange(run.CallsTo(CaptureActivities.FindCaptureFiles).Length, 3, 5);
                 Assert.Single(run.CallsTo(CaptureActivities.CleanupCapture));
@@ -179,18 +180,18 @@ internal static class CaptureCases
             Operation("op-undelivered"),
             Healthy.With(
                 (CaptureActivities.PublishReport, Throws(_ => new PermanentFailureException("the reports container is gone"))),
-                (CaptureActivities.Notify, c => c.Read<NotificationInput>().Channel == "teams"
+                (CaptureActivities.Notify, c => c.Read<NotificationInput>().Channel == NotificationChannel.Teams
                     ? Task.FromException<object?>(new PermanentFailureException("teams webhook answered 404"))
-                    : Task.FromResult<object?>(new DeliveryResult("ticket", true, c.Attempt, null)))),
+                    : Task.FromResult<object?>(new DeliveryResult(NotificationChannel.Ticket, true, c.Attempt, null)))),
             (run, outcome) =>
             {
                 Assert.Equal(CaptureStatus.Succeeded, outcome.Status);
                 Assert.Null(outcome.Report);
                 Assert.Contains(outcome.Problems, p => p.StartsWith("the report could not be stored: the reports container is gone", StringComparison.Ordinal));
-                DeliveryResult teams = outcome.Deliveries.Single(d => d.Channel == "teams");
+                DeliveryResult teams = outcome.Deliveries.Single(d => d.Channel == NotificationChannel.Teams);
                 Assert.False(teams.Delivered);
                 Assert.Contains("404", teams.Error, StringComparison.Ordinal);
-                Assert.True(outcome.Deliveries.Single(d => d.Channel == "ticket").Delivered);
+                Assert.True(outcome.Deliveries.Single(d => d.Channel == NotificationChannel.Ticket).Delivered);
             });
     }
 }

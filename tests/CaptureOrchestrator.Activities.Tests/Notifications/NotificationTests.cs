@@ -1,12 +1,14 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using CaptureOrchestrator.Activities.Notifications;
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.FlowTrace;
 using CaptureOrchestrator.Core.Notifications;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Resources;
 
-namespace CaptureOrchestrator.Core.Tests.Notifications;
+namespace CaptureOrchestrator.Activities.Tests.Notifications;
 
 public sealed class NotificationTests
 {
@@ -25,11 +27,11 @@ public sealed class NotificationTests
             DurationSeconds = 300,
             MaxBytesPerTarget = 1,
         };
-        FindingSummary[] list = Enumerable.Range(0, findings).Select(i => new FindingSummary($"CODE_{i}", "High", new string('x', 200) + i)).ToArray();
+        FindingSummary[] list = Enumerable.Range(0, findings).Select(i => new FindingSummary($"CODE_{i}", FindingSeverity.Error, new string('x', 200) + i)).ToArray();
         TargetOutcome[] outcomes = Enumerable.Range(0, targets)
-            .Select(i => new TargetOutcome(i, Vm + i, TargetKind.VirtualMachine, TargetOutcome.Analyzed, new TargetAnalysis("Server resets connections", list, 10, 1, "r"), null, []))
+            .Select(i => new TargetOutcome(i, Vm + i, TargetKind.VirtualMachine, TargetState.Analyzed, new TargetAnalysis("Server resets connections", list, 10, 1, "r"), null, []))
             .ToArray();
-        return new NotificationInput("teams", "CaptureCompleted", operation, CaptureStatus.Succeeded, outcomes, new ReportLinks("https://st/r.json?sig=1", "https://st/r.md?sig=1", ["https://st/e.pcap?sig=1"]));
+        return new NotificationInput(NotificationChannel.Teams, NotificationKind.CaptureCompleted, operation, CaptureStatus.Succeeded, outcomes, new ReportLinks("https://st/r.json?sig=1", "https://st/r.md?sig=1", ["https://st/e.pcap?sig=1"]));
     }
 
     [Fact]
@@ -64,7 +66,7 @@ public sealed class NotificationTests
     [Fact]
     public void A_flow_trace_card_says_on_until_when_and_for_whom()
     {
-        var notice = new FlowTraceNotice("FlowTraceEnabled", ArmResourceId.Parse("/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/net/providers/Microsoft.Network/azureFirewalls/fw1"),
+        var notice = new FlowTraceNotice(NotificationKind.FlowTraceEnabled, ArmResourceId.Parse("/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/net/providers/Microsoft.Network/azureFirewalls/fw1"),
             [new LeaseHolder("servicenow:INC1", new DateTime(2026, 11, 21, 10, 0, 0, DateTimeKind.Utc))], new DateTime(2026, 11, 21, 10, 0, 0, DateTimeKind.Utc), null);
 
         string json = TeamsCards.ForFlowTrace(notice).ToJsonString();

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.FlowTrace;
 using CaptureOrchestrator.Core.Sweeper;
 
-namespace CaptureOrchestrator.Core.Notifications;
+namespace CaptureOrchestrator.Activities.Notifications;
 
 /// <summary>
 /// Adaptive Cards for a Teams Workflows webhook, in the envelope Teams expects (FACTS.md (e)).
@@ -41,8 +42,8 @@ public static class TeamsCards
     {
         string title = notice.Kind switch
         {
-            "FlowTraceEnabled" => "Azure Firewall flow trace is ON",
-            "FlowTraceDisabled" => "Azure Firewall flow trace is OFF",
+            NotificationKind.FlowTraceEnabled => "Azure Firewall flow trace is ON",
+            NotificationKind.FlowTraceDisabled => "Azure Firewall flow trace is OFF",
             _ => "Azure Firewall flow trace: action needed",
         };
         var facts = new List<(string, string)> { ("Firewall", notice.FirewallId.Name), ("Resource group", notice.FirewallId.ResourceGroupName) };
@@ -62,7 +63,7 @@ public static class TeamsCards
             body.Add(Text(notice.Problem, color: "Attention"));
         }
 
-        if (notice.Kind == "FlowTraceEnabled")
+        if (notice.Kind == NotificationKind.FlowTraceEnabled)
         {
             body.Add(Text("Flow trace logs every TCP handshake and teardown and costs Log Analytics ingestion; it switches off by itself when the lease ends.", subtle: true));
         }
@@ -142,7 +143,7 @@ public static class TeamsCards
                 IEnumerable<FindingSummary> shown = analysis.Findings.Take(findingsPerTarget);
                 foreach (FindingSummary finding in shown)
                 {
-                    body.Add(Text($"- [{finding.Severity}] {finding.Code}: {finding.Title}", subtle: true));
+                    body.Add(Text($"- [{finding.Severity.Name()}] {finding.Code}: {finding.Title}", subtle: true));
                 }
 
                 int hidden = analysis.Findings.Count - Math.Min(analysis.Findings.Count, findingsPerTarget);

@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Core.Capture;
 
-namespace CaptureOrchestrator.Core.Notifications;
+namespace CaptureOrchestrator.Activities.Notifications;
 
 /// <summary>What goes back to the ticket: a plain-text work note (ServiceNow, Jira) and the generic signed JSON callback.</summary>
 public static class TicketNote
@@ -14,13 +15,13 @@ public static class TicketNote
             .Append("CaptureOrchestrator: capture ").Append(input.Status).Append(" (operation ").Append(input.Operation.OperationId).AppendLine(")");
         foreach (TargetOutcome target in input.Targets)
         {
-            text.Append("\n* ").Append(target.ResourceId).Append(" — ").AppendLine(target.State);
+            text.Append("\n* ").Append(target.ResourceId).Append(" — ").AppendLine(target.State.ToString());
             if (target.Analysis is { } analysis)
             {
                 text.Append("  Verdict: ").AppendLine(analysis.Verdict);
                 foreach (FindingSummary finding in analysis.Findings.Take(10))
                 {
-                    text.Append("  - [").Append(finding.Severity).Append("] ").Append(finding.Code).Append(": ").AppendLine(finding.Title);
+                    text.Append("  - [").Append(finding.Severity.Name()).Append("] ").Append(finding.Code).Append(": ").AppendLine(finding.Title);
                 }
             }
 
@@ -39,10 +40,10 @@ public static class TicketNote
         return note.Length <= maxLength ? note : note[..(maxLength - 40)] + "\n… (truncated; see the report)";
     }
 
-    /// <summary>The body of the generic callback (signed with <see cref="HmacSignature"/>).</summary>
+    /// <summary>The body of the generic callback (signed with <see cref="Core.Notifications.HmacSignature"/>).</summary>
     public static JsonObject Callback(NotificationInput input) => new()
     {
-        ["kind"] = input.Kind,
+        ["kind"] = input.Kind.ToString(),
         ["operationId"] = input.Operation.OperationId,
         ["ticket"] = new JsonObject
         {
@@ -50,13 +51,13 @@ public static class TicketNote
             ["id"] = input.Operation.Ticket.Id,
             ["clientRequestId"] = input.Operation.Ticket.ClientRequestId,
         },
-        ["status"] = input.Status,
+        ["status"] = input.Status.ToString(),
         ["targets"] = new JsonArray([.. input.Targets.Select(t => (JsonNode)new JsonObject
         {
             ["resourceId"] = t.ResourceId,
-            ["state"] = t.State,
+            ["state"] = t.State.ToString(),
             ["verdict"] = t.Analysis?.Verdict,
-            ["findings"] = new JsonArray([.. (t.Analysis?.Findings ?? []).Select(f => (JsonNode)new JsonObject { ["code"] = f.Code, ["severity"] = f.Severity, ["title"] = f.Title })]),
+            ["findings"] = new JsonArray([.. (t.Analysis?.Findings ?? []).Select(f => (JsonNode)new JsonObject { ["code"] = f.Code, ["severity"] = f.Severity.Name(), ["title"] = f.Title })]),
             ["problem"] = t.Problem,
         })]),
         ["report"] = input.Links is null ? null : new JsonObject { ["json"] = input.Links.Json, ["markdown"] = input.Links.Markdown },
