@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of the solution on a fresh machine: installs what the tests use (tshark, Azurite),
+# Runs every test of the solution on a fresh machine: installs what the tests use (tshark, Chromium, Azurite),
 # then `dotnet test CaptureOrchestrator.sln`, which restores and builds everything, the Azure
 # Functions host and the Bicep CLI package included. Prints one closing line "tests: N passed, N failed, N skipped".
 set -euo pipefail
@@ -13,6 +13,13 @@ if ! command -v tshark >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && 
   log "installing tshark (test peer)"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tshark) >/dev/null 2>&1 \
     || log "could not install tshark; its cross-check tests will be skipped"
+fi
+
+# Chromium renders the HTML report in the browser test (which skips, saying so, without it).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  log "installing chromium (browser test of the HTML report)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) >/dev/null 2>&1 \
+    || log "could not install chromium; the browser test will be skipped"
 fi
 
 # Azurite (npm) is the blob storage the storage tests run against; package-lock.json pins it.

@@ -8,15 +8,27 @@ public enum ReportFormat
     Text,
     Json,
     Markdown,
+
+    /// <summary>One self-contained page with ladder diagrams (<see cref="Html.HtmlReportWriter"/>).</summary>
+    Html,
 }
 
 /// <summary>Writes a report in one of the supported formats.</summary>
 public static class ReportWriter
 {
-    public static void Write(AnalysisReport report, ReportFormat format, TextWriter output)
+    public static void Write(AnalysisReport report, ReportFormat format, TextWriter output) => Write(report, format, output, []);
+
+    /// <param name="report">The report.</param>
+    /// <param name="format">The format.</param>
+    /// <param name="output">Where to write.</param>
+    /// <param name="ladders">The failing flows packet by packet (<see cref="Html.LadderCollector"/>), drawn by the HTML format.</param>
+    public static void Write(AnalysisReport report, ReportFormat format, TextWriter output, IReadOnlyList<Html.LadderDiagram> ladders)
     {
         switch (format)
         {
+            case ReportFormat.Html:
+                Html.HtmlReportWriter.Write(report, ladders, output);
+                break;
             case ReportFormat.Json:
                 output.Write(JsonSerializer.Serialize(report, ReportJsonContext.Default.AnalysisReport));
                 output.WriteLine();

@@ -3,6 +3,7 @@ using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Correlation;
 using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Analysis.Reporting;
+using CaptureOrchestrator.Analysis.Reporting.Html;
 using CaptureOrchestrator.Analysis.Writing;
 
 namespace CaptureOrchestrator.Cli.Commands;
@@ -21,7 +22,7 @@ internal static class AnalyzeCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var format = new Option<string>("--format", "-f") { Description = "Output format", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json", "markdown");
+        format.AcceptOnlyFromAmong("text", "json", "markdown", "html");
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the report to this file instead of standard output" };
         var evidence = new Option<FileInfo?>("--evidence") { Description = "Write the packets of the flows behind the findings to this capture file (one input only)" };
         var top = new Option<int>("--top") { Description = "Flows to list (failed first, then the largest)", DefaultValueFactory = _ => 50 };
@@ -56,6 +57,12 @@ internal static class AnalyzeCommand
             return ExitCodes.Usage;
         }
 
+        if (request.Format == ReportFormat.Html && request.Files.Length > 1)
+        {
+            stderr.WriteLine("error: --format html takes a single capture; the correlated report of several is text, markdown or json");
+            return ExitCodes.Usage;
+        }
+
         if (request.Evidence is not null && request.Files.Length > 1)
         {
             stderr.WriteLine("error: --evidence takes a single capture; run analyze once per capture to extract evidence");
@@ -82,7 +89,9 @@ internal static class AnalyzeCommand
         Action<TextWriter> write;
         if (analysed.Count == 1)
         {
-            write = o => ReportWriter.Write(analysed[0].Report, request.Format, o);
+            // The HTML page draws the failing flows packet by packet: a second pass over the capture.
+            IReadOnlyList<LadderDiagram> ladders = request.Format == ReportFormat.Html ? Ladders(analysed[0]) : [];
+            write = o => ReportWriter.Write(analysed[0].Report, request.Format, o, ladders);
         }
         else
         {
@@ -136,6 +145,12 @@ internal static class AnalyzeCommand
 
         AnalysisReport report = ReportBuilder.Build(diagnosis, new SourceInfo { Name = input.Name, SizeBytes = size }, request.Top);
         return new Analysed(input, diagnosis, report, flows);
+    }
+
+    private static IReadOnlyList<LadderDiagram> Ladders(Analysed analysed)
+    {
+        using FileStream source = File.OpenRead(analysed.File.FullName);
+        return LadderCollector.Collect(source, analysed.Diagnosis.Findings);
     }
 
     private static bool WriteEvidence(Analysed analysed, FileInfo target, TextWriter stderr) =>
