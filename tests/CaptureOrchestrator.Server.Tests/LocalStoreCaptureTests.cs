@@ -39,6 +39,20 @@ public sealed class LocalStoreCaptureTests
         string data = rig.Settings["CaptureOrchestrator:DataFolder"]!;
         Assert.Contains(Directory.GetFiles(Path.Combine(data, "blobs"), "*.pcap", SearchOption.AllDirectories), f => f.EndsWith("vpngw1_capture.pcap", StringComparison.Ordinal));
         Assert.Contains(report.GetLeftPart(UriPartial.Path), Assert.Single(rig.TeamsCards), StringComparison.Ordinal);
+
+        // The page a person opens is stored beside them, is the card's "Report" button, and links the
+        // target's own page, which draws the reset connection packet by packet.
+        var page = new Uri(status["result"]!["report"]!["html"]!.GetValue<string>());
+        JsonArray actions = JsonNode.Parse(rig.TeamsCards[0])!["attachments"]![0]!["content"]!["actions"]!.AsArray();
+        Assert.Equal(page.AbsoluteUri, actions.Single(a => a!["title"]!.GetValue<string>() == "Report")!["url"]!.GetValue<string>());
+        HttpResponseMessage opened = await browser.GetAsync(page);
+        Assert.Equal("text/html", opened.Content.Headers.ContentType?.MediaType);
+        string operationPage = await opened.Content.ReadAsStringAsync();
+        Assert.Contains("TCP_RESET_MIDSTREAM", operationPage, StringComparison.Ordinal);
+        string targetLink = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(operationPage, "<a href=\"([^\"]+)\">Full report").Groups[1].Value);
+        string targetPage = await browser.GetStringAsync(new Uri(targetLink));
+        Assert.Contains("<svg class=\"ladder\"", targetPage, StringComparison.Ordinal);
+        Assert.Contains("data-kind=\"Reset\"", targetPage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using CaptureOrchestrator.Activities.Telemetry;
 using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Analysis.Reporting;
+using CaptureOrchestrator.Analysis.Reporting.Html;
 using CaptureOrchestrator.Analysis.Writing;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
@@ -89,6 +90,16 @@ internal sealed partial class AnalyzeCaptureActivity(CaptureServices services) :
         string stem = $"{input.OperationId}/target-{input.Target.Index}/{fileName}";
         await UploadTextAsync(reports, stem + ".json", "application/json", w => ReportWriter.Write(report, ReportFormat.Json, w), cancellationToken).ConfigureAwait(false);
         await UploadTextAsync(reports, stem + ".md", "text/markdown", w => ReportWriter.Write(report, ReportFormat.Markdown, w), cancellationToken).ConfigureAwait(false);
+
+        // The page a person opens: the same report, with the failing flows drawn packet by packet (another pass over the file).
+        IReadOnlyList<LadderDiagram> ladders = [];
+        if (diagnosis.Findings.Count > 0 && file.Length > 0)
+        {
+            await using Stream again = await container.OpenReadAsync(blobName, cancellationToken).ConfigureAwait(false);
+            ladders = LadderCollector.Collect(again, diagnosis.Findings);
+        }
+
+        await UploadTextAsync(reports, stem + ".html", "text/html; charset=utf-8", w => HtmlReportWriter.Write(report, ladders, w), cancellationToken).ConfigureAwait(false);
 
         if (diagnosis.Findings.Count > 0 && file.Length > 0)
         {

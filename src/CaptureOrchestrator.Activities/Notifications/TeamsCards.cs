@@ -169,7 +169,14 @@ public static class TeamsCards
             return [];
         }
 
-        var actions = new List<JsonNode> { OpenUrl("Report", links.Markdown), OpenUrl("JSON", links.Json) };
+        var actions = new List<JsonNode>();
+        if (links.Html is { } page)
+        {
+            actions.Add(OpenUrl("Report", page));
+        }
+
+        actions.Add(OpenUrl(links.Html is null ? "Report" : "Markdown", links.Markdown));
+        actions.Add(OpenUrl("JSON", links.Json));
         actions.AddRange(links.Evidence.Take(3).Select((url, i) => OpenUrl($"Evidence {i + 1}", url)));
         return actions;
     }

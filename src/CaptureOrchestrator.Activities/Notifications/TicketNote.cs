@@ -33,7 +33,7 @@ public static class TicketNote
 
         if (input.Links is { } links)
         {
-            text.Append("\nReport (link valid for a limited time): ").AppendLine(links.Markdown);
+            text.Append("\nReport (link valid for a limited time): ").AppendLine(links.Html ?? links.Markdown);
         }
 
         string note = text.ToString();
@@ -60,6 +60,6 @@ public static class TicketNote
             ["findings"] = new JsonArray([.. (t.Analysis?.Findings ?? []).Select(f => (JsonNode)new JsonObject { ["code"] = f.Code, ["severity"] = f.Severity.Name(), ["title"] = f.Title })]),
             ["problem"] = t.Problem,
         })]),
-        ["report"] = input.Links is null ? null : new JsonObject { ["json"] = input.Links.Json, ["markdown"] = input.Links.Markdown },
+        ["report"] = input.Links is null ? null : new JsonObject { ["json"] = input.Links.Json, ["markdown"] = input.Links.Markdown, ["html"] = input.Links.Html },
     };
 }

@@ -34,7 +34,20 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
         await reports.UploadAsync(prefix + "report.json", new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))), "application/json", overwrite: true, cancellationToken).ConfigureAwait(false);
         await reports.UploadAsync(prefix + "report.md", new MemoryStream(Encoding.UTF8.GetBytes(Markdown(input))), "text/markdown", overwrite: true, cancellationToken).ConfigureAwait(false);
 
+        // The page links each target's own page; links into a private container need their own read SAS.
         DateTimeOffset expiry = services.Time.GetUtcNow().Add(services.Settings.ReportLinkLifetime);
+        var targetPages = new Dictionary<int, string>();
+        foreach (TargetOutcome target in input.Targets)
+        {
+            if (target.Analysis?.ReportBlobUrl is { } targetJson && targetJson.EndsWith(".json", StringComparison.Ordinal))
+            {
+                (StoreContainer container, string blob) = services.Blobs.Locate(targetJson[..^".json".Length] + ".html");
+                targetPages[target.Index] = (await container.SasAsync(BlobSasPermissions.Read, expiry, blob, cancellationToken).ConfigureAwait(false)).AbsoluteUri;
+            }
+        }
+
+        await reports.UploadAsync(prefix + "report.html", new MemoryStream(Encoding.UTF8.GetBytes(OperationPage.Write(input, targetPages))), "text/html; charset=utf-8", overwrite: true, cancellationToken).ConfigureAwait(false);
+
         IReadOnlyList<BlobItem> evidence = (await reports.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
             .Where(b => b.Name.EndsWith(".evidence.pcap", StringComparison.Ordinal))
             .ToArray();
@@ -47,7 +60,8 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
         var links = new ReportLinks(
             (await reports.SasAsync(BlobSasPermissions.Read, expiry, prefix + "report.json", cancellationToken).ConfigureAwait(false)).AbsoluteUri,
             (await reports.SasAsync(BlobSasPermissions.Read, expiry, prefix + "report.md", cancellationToken).ConfigureAwait(false)).AbsoluteUri,
-            evidenceLinks);
+            evidenceLinks,
+            (await reports.SasAsync(BlobSasPermissions.Read, expiry, prefix + "report.html", cancellationToken).ConfigureAwait(false)).AbsoluteUri);
         CountOutcome(input);
         return links;
     }
@@ -55,10 +69,10 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
     /// <summary>An operation is counted once its report is stored (the report is what it ended with).</summary>
     private static void CountOutcome(PublishReportInput input)
     {
-        OrchestratorTelemetry.OperationsEnded.Add(1, new KeyValuePair<string, object?>("outcome", input.Status));
+        OrchestratorTelemetry.OperationsEnded.Add(1, new KeyValuePair<string, object?>("outcome", input.Status.ToString()));
         foreach (TargetOutcome target in input.Targets)
         {
-            OrchestratorTelemetry.TargetsEnded.Add(1, new KeyValuePair<string, object?>("target.kind", target.Kind.ToString()), new KeyValuePair<string, object?>("state", target.State));
+            OrchestratorTelemetry.TargetsEnded.Add(1, new KeyValuePair<string, object?>("target.kind", target.Kind.ToString()), new KeyValuePair<string, object?>("state", target.State.ToString()));
         }
     }
 

@@ -75,7 +75,8 @@ public sealed record PublishReportInput(CaptureOperation Operation, IReadOnlyLis
 }
 
 /// <summary>Short-lived read-only links to the stored report.</summary>
-public sealed record ReportLinks(string Json, string Markdown, IReadOnlyList<string> Evidence);
+/// <param name="Html">The page a person opens: verdicts, findings, ladder diagrams (absent in reports stored before it existed).</param>
+public sealed record ReportLinks(string Json, string Markdown, IReadOnlyList<string> Evidence, string? Html = null);
 
 public sealed record NotificationInput(NotificationChannel Channel, NotificationKind Kind, CaptureOperation Operation, CaptureStatus Status, IReadOnlyList<TargetOutcome> Targets, ReportLinks? Links) : IOperationScoped
 {

@@ -163,4 +163,23 @@ public sealed class NotificationTests
         Assert.Equal("INC0012345", callback["ticket"]!["id"]!.GetValue<string>());
         Assert.Equal(2, callback["targets"]![0]!["findings"]!.AsArray().Count);
     }
+
+    [Fact]
+    public void The_html_page_is_what_the_note_links_and_the_card_opens_and_the_callback_carries()
+    {
+        NotificationInput input = Input(findings: 1) with { Links = new ReportLinks("https://st/r.json?sig=1", "https://st/r.md?sig=1", [], "https://st/r.html?sig=1") };
+
+        Assert.Contains("Report (link valid for a limited time): https://st/r.html?sig=1", TicketNote.PlainText(input), StringComparison.Ordinal);
+        Assert.Equal("https://st/r.html?sig=1", TicketNote.Callback(input)["report"]!["html"]!.GetValue<string>());
+        JsonArray actions = TeamsCards.ForCapture(input)["attachments"]![0]!["content"]!["actions"]!.AsArray();
+        Assert.Equal(["Report", "Markdown", "JSON"], actions.Select(a => a!["title"]!.GetValue<string>()));
+        Assert.Equal("https://st/r.html?sig=1", actions[0]!["url"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Without_a_page_the_report_button_opens_the_markdown_as_before()
+    {
+        JsonArray actions = TeamsCards.ForCapture(Input(findings: 1))["attachments"]![0]!["content"]!["actions"]!.AsArray();
+        Assert.Equal("https://st/r.md?sig=1", actions.Single(a => a!["title"]!.GetValue<string>() == "Report")!["url"]!.GetValue<string>());
+    }
 }

@@ -13,7 +13,8 @@ namespace CaptureOrchestrator.Analysis.Reporting.Html;
 /// </summary>
 public static class HtmlReportWriter
 {
-    private const string Style = """
+    /// <summary>The page style, shared with the operation page the orchestrator writes around the per-target pages.</summary>
+    public const string Style = """
         :root { color-scheme: light; --error: #cf222e; --warning: #9a6700; --info: #57606a; --line: #d0d7de; }
         body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1100px; padding: 24px; color: #1f2328; }
         h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
@@ -36,11 +37,7 @@ public static class HtmlReportWriter
         ArgumentNullException.ThrowIfNull(report);
         var html = new StringBuilder(64 * 1024);
         string lead = report.Findings.Count > 0 ? report.Findings[0].Severity : "info";
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-            .Append("<title>").Append(E(report.Source.Name)).Append(" — ").Append(E(report.Verdict)).Append("</title>\n")
-            .Append("<style>").Append(Style).Append("</style>\n</head>\n<body>\n")
+        html.Append(Head($"{report.Source.Name} — {report.Verdict}"))
             .Append("<h1>Capture report: ").Append(E(report.Source.Name)).Append("</h1>\n")
             .Append("<div class=\"verdict sev-").Append(E(lead)).Append("\" id=\"verdict\">").Append(E(report.Verdict)).Append("</div>\n")
             .Append("<p class=\"facts\">").Append(Facts(report)).Append("</p>\n");
@@ -127,6 +124,13 @@ public static class HtmlReportWriter
     }
 
     private static string E(string? text) => WebUtility.HtmlEncode(text ?? string.Empty);
+
+    /// <summary>The head of a self-contained page: charset, the policy that forbids every fetch and script, the style.</summary>
+    public static string Head(string title) =>
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        + "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        + "<title>" + E(title) + "</title>\n<style>" + Style + "</style>\n</head>\n<body>\n";
 }
 
 /// <summary>Draws one ladder as inline SVG: the client's and the server's lines, an arrow per packet, frame and time on the left.</summary>
