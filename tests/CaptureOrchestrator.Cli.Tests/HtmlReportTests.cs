@@ -41,17 +41,35 @@ public sealed partial class HtmlReportTests
         Assert.Equal(2, Regex.Count(html, "<svg class=\"ladder\""));
     }
 
+    /// <summary>The same incident captured on the VM and on the gateway: the RDP SYNs leave the VM and never reach the gateway.</summary>
+    private static (byte[] Vm, byte[] Gateway) Path()
+    {
+        var vm = new ScenarioBuilder(Start);
+        vm.Tcp("10.1.0.4:50000", "10.2.0.10:443").Handshake().ClientSends(500).ServerSends(4000).Close();
+        vm.Tcp("10.1.0.4:50001", "10.3.0.5:3389", TimeSpan.FromMilliseconds(20)).Syn().Wait(TimeSpan.FromSeconds(1)).Retransmit();
+        var gateway = new ScenarioBuilder(Start);
+        gateway.Tcp("10.1.0.4:50000", "10.2.0.10:443").Handshake().ClientSends(500).ServerSends(4000).Close();
+        return (vm.ToArray(), gateway.ToArray());
+    }
+
     [Fact]
-    public void Several_captures_are_refused_for_html_naming_the_formats_that_take_them()
+    public void Captures_along_a_path_get_a_picture_of_it_with_the_point_where_packets_stop_marked()
     {
         using var dir = new TempDirectory();
-        File.WriteAllBytes(dir.File("a.pcap"), Incident());
-        File.WriteAllBytes(dir.File("b.pcap"), Incident());
+        (byte[] vm, byte[] gateway) = Path();
+        File.WriteAllBytes(dir.File("vm-app.pcap"), vm);
+        File.WriteAllBytes(dir.File("vpngw.pcap"), gateway);
 
-        CliResult result = CliRunner.Run("analyze", dir.File("a.pcap"), dir.File("b.pcap"), "--format", "html");
+        CliResult result = CliRunner.Run("analyze", dir.File("vm-app.pcap"), dir.File("vpngw.pcap"), "--format", "html", "--output", dir.File("path.html"));
 
-        Assert.Equal(ExitCodes.Usage, result.ExitCode);
-        Assert.Contains("--format html takes a single capture", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        string html = File.ReadAllText(dir.File("path.html"));
+        Assert.DoesNotMatch(ExternalReference(), html);
+        Assert.Contains("reach vm-app.pcap but never appear in vpngw.pcap", html, StringComparison.Ordinal);
+        Assert.Contains("<svg class=\"path\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-stop=\"vpngw.pcap\"", html, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(html, "packets stop here"));
+        Assert.Contains("<h2>At vm-app.pcap</h2>", html, StringComparison.Ordinal);
     }
 
     [RequiresChromiumFact]
@@ -60,9 +78,9 @@ public sealed partial class HtmlReportTests
         using var dir = new TempDirectory();
         File.WriteAllBytes(dir.File("incident.pcap"), Incident());
         Assert.Equal(ExitCodes.Success, CliRunner.Run("analyze", dir.File("incident.pcap"), "--format", "html", "--output", dir.File("report.html")).ExitCode);
-        string shots = Path.Combine(AppContext.BaseDirectory, "html-report");
+        string shots = System.IO.Path.Combine(AppContext.BaseDirectory, "html-report");
         Directory.CreateDirectory(shots);
-        string screenshot = Path.Combine(shots, "report.png");
+        string screenshot = System.IO.Path.Combine(shots, "report.png");
         File.Delete(screenshot);
 
         HeadlessChromium.Rendering page = HeadlessChromium.Render(dir.File("report.html"), screenshot, dir.File("profile"));
@@ -78,6 +96,22 @@ public sealed partial class HtmlReportTests
         Assert.Matches("<g class=\"event\" data-frame=\"\\d+\"", page.Dom);
 
         // A real picture of the page came out: a PNG of the window's size.
+        AssertPng(screenshot);
+
+        // The path page renders as cleanly, with its picture.
+        (byte[] vm, byte[] gateway) = Path();
+        File.WriteAllBytes(dir.File("vm-app.pcap"), vm);
+        File.WriteAllBytes(dir.File("vpngw.pcap"), gateway);
+        Assert.Equal(ExitCodes.Success, CliRunner.Run("analyze", dir.File("vm-app.pcap"), dir.File("vpngw.pcap"), "--format", "html", "--output", dir.File("path.html")).ExitCode);
+        string pathShot = System.IO.Path.Combine(shots, "path.png");
+        HeadlessChromium.Rendering path = HeadlessChromium.Render(dir.File("path.html"), pathShot, dir.File("profile-path"));
+        Assert.DoesNotContain("CONSOLE", path.Log, StringComparison.Ordinal);
+        Assert.Contains("data-stop=\"vpngw.pcap\"", path.Dom, StringComparison.Ordinal);
+        AssertPng(pathShot);
+    }
+
+    private static void AssertPng(string screenshot)
+    {
         byte[] png = File.ReadAllBytes(screenshot);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
         Assert.Equal(1200, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));

@@ -44,6 +44,12 @@ public static class ReportWriter
 
     public static void Write(MultiCaptureReport report, ReportFormat format, TextWriter output)
     {
+        if (format == ReportFormat.Html)
+        {
+            Html.HtmlReportWriter.Write(report, output);
+            return;
+        }
+
         if (format == ReportFormat.Json)
         {
             output.Write(JsonSerializer.Serialize(report, MultiCaptureJsonContext.Default.MultiCaptureReport));

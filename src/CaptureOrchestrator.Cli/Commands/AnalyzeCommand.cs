@@ -57,12 +57,6 @@ internal static class AnalyzeCommand
             return ExitCodes.Usage;
         }
 
-        if (request.Format == ReportFormat.Html && request.Files.Length > 1)
-        {
-            stderr.WriteLine("error: --format html takes a single capture; the correlated report of several is text, markdown or json");
-            return ExitCodes.Usage;
-        }
-
         if (request.Evidence is not null && request.Files.Length > 1)
         {
             stderr.WriteLine("error: --evidence takes a single capture; run analyze once per capture to extract evidence");

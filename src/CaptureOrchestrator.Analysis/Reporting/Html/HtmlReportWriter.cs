@@ -42,7 +42,7 @@ public static class HtmlReportWriter
             .Append("<div class=\"verdict sev-").Append(E(lead)).Append("\" id=\"verdict\">").Append(E(report.Verdict)).Append("</div>\n")
             .Append("<p class=\"facts\">").Append(Facts(report)).Append("</p>\n");
 
-        Findings(html, report);
+        Findings(html, report.Findings);
         Ladders(html, ladders);
         Flows(html, report);
         html.Append("<p class=\"facts\">").Append(E(report.Generator)).Append("</p>\n</body>\n</html>\n");
@@ -57,10 +57,63 @@ public static class HtmlReportWriter
             $"{c.PacketCount:N0} packets, {f.Total:N0} flows ({f.FailedTcpConnections:N0} failed TCP connections), {c.DurationSeconds:0.###} s from {c.FirstTimestamp ?? "-"}, {c.Format} ({c.FormatDetail})"));
     }
 
-    private static void Findings(StringBuilder html, AnalysisReport report)
+    /// <summary>
+    /// Several captures of one incident along a path (<c>analyze a.pcap b.pcap</c>): the verdict, a
+    /// picture of the path for each conversation that stops appearing, with the point where it
+    /// stops marked, then each capture point's own verdict and findings.
+    /// </summary>
+    public static void Write(MultiCaptureReport report, TextWriter output)
     {
-        html.Append("<h2>Findings</h2>\n");
-        foreach (FindingReport finding in report.Findings)
+        ArgumentNullException.ThrowIfNull(report);
+        IReadOnlyList<string> path = report.Correlation.Path;
+        string lead = report.Correlation.Findings.Count > 0 ? report.Correlation.Findings[0].Severity
+            : report.Correlation.Flows.Any(f => f.Verdict is not null) ? "error" : "info";
+        var html = new StringBuilder(64 * 1024)
+            .Append(Head($"{string.Join(" → ", path)} — {report.Verdict}"))
+            .Append("<h1>Correlated captures: ").Append(E(string.Join(" → ", path))).Append("</h1>\n")
+            .Append("<div class=\"verdict sev-").Append(E(lead)).Append("\" id=\"verdict\">").Append(E(report.Verdict)).Append("</div>\n")
+            .Append("<p class=\"facts\">").Append(report.Correlation.ConversationsCompared).Append(" conversations compared across ").Append(path.Count).Append(" capture points.</p>\n");
+
+        CorrelatedFlowReport[] stopped = [.. report.Correlation.Flows.Where(f => f.Verdict is not null).Take(5)];
+        html.Append("<h2>Where packets stop appearing</h2>\n");
+        if (stopped.Length == 0)
+        {
+            html.Append("<p>Every conversation compared appears at every capture point where it is expected.</p>\n");
+        }
+
+        foreach (CorrelatedFlowReport flow in stopped)
+        {
+            html.Append("<figure>\n<figcaption>").Append(E(flow.Protocol)).Append(' ').Append(E(flow.Client)).Append(" → ").Append(E(flow.Server))
+                .Append(flow.MatchedByNat ? " <span class=\"code\">matched across NAT</span>" : string.Empty).Append("</figcaption>\n");
+            PathSvg.Write(html, flow);
+            html.Append("<p>").Append(E(flow.Verdict)).Append("</p>\n</figure>\n");
+        }
+
+        if (report.Correlation.Findings.Count > 0)
+        {
+            Findings(html, report.Correlation.Findings);
+        }
+
+        foreach (AnalysisReport capture in report.Captures)
+        {
+            html.Append("<h2>At ").Append(E(capture.Source.Name)).Append("</h2>\n")
+                .Append("<div class=\"verdict sev-").Append(E(capture.Findings.Count > 0 ? capture.Findings[0].Severity : "info")).Append("\">").Append(E(capture.Verdict)).Append("</div>\n")
+                .Append("<p class=\"facts\">").Append(Facts(capture)).Append("</p>\n");
+            Findings(html, capture.Findings, heading: false);
+        }
+
+        html.Append("<p class=\"facts\">").Append(E(report.Generator)).Append("</p>\n</body>\n</html>\n");
+        output.Write(html.ToString());
+    }
+
+    private static void Findings(StringBuilder html, IReadOnlyList<FindingReport> findings, bool heading = true)
+    {
+        if (heading)
+        {
+            html.Append("<h2>Findings</h2>\n");
+        }
+
+        foreach (FindingReport finding in findings)
         {
             html.Append("<section class=\"finding sev-").Append(E(finding.Severity)).Append("\" data-code=\"").Append(E(finding.Code)).Append("\">\n")
                 .Append("<div><span class=\"badge\">").Append(E(finding.Severity)).Append("</span><strong>").Append(E(finding.Title)).Append("</strong> <span class=\"code\">").Append(E(finding.Code)).Append("</span></div>\n")
@@ -131,6 +184,74 @@ public static class HtmlReportWriter
         + "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         + "<title>" + E(title) + "</title>\n<style>" + Style + "</style>\n</head>\n<body>\n";
+}
+
+/// <summary>
+/// Draws one conversation across the capture points in path order: a box per point, what it saw
+/// from each side, and a red mark where packets stop appearing (the first point that misses them,
+/// or that sees only one direction after a point that saw both).
+/// </summary>
+internal static class PathSvg
+{
+    private const int Box = 150;
+    private const int Gap = 60;
+    private const int Height = 130;
+
+    public static void Write(StringBuilder svg, CorrelatedFlowReport flow)
+    {
+        int stop = StopIndex(flow.Hops);
+        int width = 20 + (flow.Hops.Count * (Box + Gap));
+        svg.Append(Invariant($"<svg class=\"path\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{Height}\" viewBox=\"0 0 {width} {Height}\" role=\"img\" aria-label=\"path of {E(flow.Client)} to {E(flow.Server)}\" data-stop=\"{(stop < 0 ? string.Empty : E(flow.Hops[stop].Capture))}\">\n"));
+        for (int i = 0; i < flow.Hops.Count; i++)
+        {
+            HopReport hop = flow.Hops[i];
+            int x = 10 + (i * (Box + Gap));
+            bool both = hop.Seen && hop.FromClient > 0 && hop.FromServer > 0;
+            string fill = !hop.Seen ? "#ffebe9" : both ? "#dafbe1" : "#fff8c5";
+            string stroke = i == stop ? "#cf222e" : "#8c959f";
+            svg.Append(Invariant($"<g class=\"hop\" data-capture=\"{E(hop.Capture)}\" data-seen=\"{(hop.Seen ? "true" : "false")}\">"))
+               .Append(Invariant($"<rect x=\"{x}\" y=\"30\" width=\"{Box}\" height=\"60\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{(i == stop ? 3 : 1)}\"/>"))
+               .Append(Invariant($"<text x=\"{x + (Box / 2)}\" y=\"52\" text-anchor=\"middle\" font-weight=\"bold\">{E(Clip(hop.Capture))}</text>"))
+               .Append(Invariant($"<text x=\"{x + (Box / 2)}\" y=\"72\" text-anchor=\"middle\">{(hop.Seen ? $"→ {hop.FromClient}  ← {hop.FromServer}" : "not seen")}</text></g>\n"));
+            if (i + 1 < flow.Hops.Count)
+            {
+                int from = x + Box;
+                int to = from + Gap;
+                svg.Append(Invariant($"<line x1=\"{from + 4}\" y1=\"60\" x2=\"{to - 10}\" y2=\"60\" stroke=\"#57606a\" stroke-width=\"2\"/><polygon points=\"{to - 4},60 {to - 12},55 {to - 12},65\" fill=\"#57606a\"/>\n"));
+            }
+
+            if (i == stop)
+            {
+                svg.Append(Invariant($"<text class=\"stop\" x=\"{x + (Box / 2)}\" y=\"112\" text-anchor=\"middle\" fill=\"#cf222e\" font-weight=\"bold\">✕ packets stop here</text>\n"));
+            }
+        }
+
+        svg.Append("</svg>\n");
+    }
+
+    /// <summary>The first point that misses the conversation, or sees only the client's side after a point that saw both; -1 when none.</summary>
+    internal static int StopIndex(IReadOnlyList<HopReport> hops)
+    {
+        bool bothBefore = false;
+        for (int i = 0; i < hops.Count; i++)
+        {
+            HopReport hop = hops[i];
+            if (!hop.Seen || (bothBefore && hop.FromServer == 0))
+            {
+                return i;
+            }
+
+            bothBefore |= hop.FromClient > 0 && hop.FromServer > 0;
+        }
+
+        return -1;
+    }
+
+    private static string Clip(string name) => name.Length <= 22 ? name : name[..21] + "…";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
 }
 
 /// <summary>Draws one ladder as inline SVG: the client's and the server's lines, an arrow per packet, frame and time on the left.</summary>
