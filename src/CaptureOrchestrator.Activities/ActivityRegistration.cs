@@ -33,6 +33,7 @@ public static class ActivityRegistration
             (CaptureActivities.FindCaptureFiles, () => new FindCaptureFilesActivity(services)),
             (CaptureActivities.AnalyzeCapture, () => new AnalyzeCaptureActivity(services)),
             (CaptureActivities.CleanupCapture, () => new CleanupCaptureActivity(services)),
+            (CaptureActivities.CorrelatePath, () => new CorrelatePathActivity(services)),
             (CaptureActivities.PublishReport, () => new PublishReportActivity(services)),
             (CaptureActivities.Notify, () => new NotifyActivity(services)),
             (CaptureActivities.AcquireFlowTraceLease, () => new AcquireFlowTraceLeaseActivity(services)),

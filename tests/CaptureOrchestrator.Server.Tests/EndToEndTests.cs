@@ -63,6 +63,67 @@ public sealed class EndToEndTests(PlainAzurite azurite)
     }
 
     [AzuriteFact]
+    public async Task A_path_operation_leads_with_where_packets_stop_between_its_targets()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+        // vm1 (the client's side) sees the demo's connections; vm2, next on the path, sees only its own web traffic.
+        var downstream = new Analysis.Scenarios.ScenarioBuilder(new DateTimeOffset(2026, 11, 2, 9, 30, 0, TimeSpan.Zero));
+        downstream.Tcp("10.9.0.4:40000", "10.9.0.10:443").Handshake().ClientSends(500).ServerSends(3000).Close();
+        rig.Arm.VmCaptures["vm2"] = downstream.ToArray();
+        string callback = new Uri(rig.Receiver.BaseUri, "/ticket-callback").AbsoluteUri;
+        var request = new
+        {
+            ticket = new { system = "servicenow", id = "INC0010020" },
+            targets = new[] { new { resourceId = FakeNetworkWatcher.Vm }, new { resourceId = FakeNetworkWatcher.Vm2 } },
+            filter = new { localIp = "10.1.0.4" },
+            durationSeconds = 2,
+            callbackUrl = callback,
+            path = true,
+        };
+
+        string operationId = await rig.StartCaptureAsync(request);
+        JsonObject status = await rig.WaitForEndAsync(operationId, Patience);
+
+        JsonObject result = status["result"]!.AsObject();
+        JsonObject path = result["path"]!.AsObject();
+        Assert.Equal(["vm1", "vm2"], path["points"]!.AsArray().Select(p => p!.GetValue<string>()));
+        Assert.Equal("vm2", path["stopsAt"]!.GetValue<string>());
+        string verdict = path["verdict"]!.GetValue<string>();
+        Assert.Contains("vm1", verdict, StringComparison.Ordinal);
+        Assert.Contains("vm2", verdict, StringComparison.Ordinal);
+        Assert.All(path["flows"]!.AsArray(), f => Assert.False(f!["hops"]![1]!["seen"]!.GetValue<bool>()));
+
+        // Each target keeps its own findings under the path verdict.
+        Assert.Contains("TCP_SYN_UNANSWERED", result["targets"]![0]!["analysis"]!["findings"]!.AsArray().Select(f => f!["code"]!.GetValue<string>()));
+
+        // The card and the ticket lead with the path; the operation page draws it with the stop marked.
+        Assert.Contains("Path vm1 → vm2:", System.Text.RegularExpressions.Regex.Unescape(Assert.Single(rig.TeamsCards)), StringComparison.Ordinal);
+        var ticket = rig.Receiver.Received.Single(r => r.Path == "/ticket-callback");
+        Assert.Equal("vm2", JsonNode.Parse(ticket.Body)!["path"]!["stopsAt"]!.GetValue<string>());
+        using HttpClient plain = azurite.CreateHttpClient();
+        string page = await plain.GetStringAsync(result["report"]!["html"]!.GetValue<string>());
+        Assert.Contains("<svg class=\"path\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-stop=\"vm2\"", page, StringComparison.Ordinal);
+    }
+
+    [AzuriteFact]
+    public async Task A_path_needs_two_targets_and_says_so_naming_the_field()
+    {
+        await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);
+
+        HttpResponseMessage refused = await rig.SendSignedAsync(HttpMethod.Post, "/api/captures", new
+        {
+            ticket = new { system = "servicenow", id = "INC0010021" },
+            targets = new[] { new { resourceId = FakeNetworkWatcher.Vm } },
+            durationSeconds = 2,
+            path = true,
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("at least two targets", JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!["path"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [AzuriteFact]
     public async Task A_capture_file_that_never_arrives_ends_at_the_deadline_cleaned_up_and_the_ticket_is_told_why()
     {
         await using OrchestratorRig rig = await OrchestratorRig.StartAsync(azurite);

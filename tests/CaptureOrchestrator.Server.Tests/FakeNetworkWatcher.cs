@@ -29,6 +29,9 @@ public sealed partial class FakeNetworkWatcher : IAsyncDisposable
     private const string FlowTraceFeature = $"/subscriptions/{Subscription}/providers/Microsoft.Features/providers/Microsoft.Network/features/AFWEnableTcpConnectionLogging";
 
     private readonly ConcurrentDictionary<string, JsonObject> _captures = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>What a VM's capture holds, by VM name; VMs not listed capture the demo scenario.</summary>
+    public ConcurrentDictionary<string, byte[]> VmCaptures { get; } = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, JsonObject> _firewallSettings = new(StringComparer.OrdinalIgnoreCase);
     private readonly Azurite? _storage;
     private int _throttle;
@@ -283,7 +286,9 @@ public sealed partial class FakeNetworkWatcher : IAsyncDisposable
         string container = relative.Split('/')[0];
         global::Azure.Storage.Blobs.BlobContainerClient client = Storage.Container(container);
         client.CreateIfNotExistsAsync().GetAwaiter().GetResult();
-        client.GetBlobClient(relative[(container.Length + 1)..]).Upload(new MemoryStream(DemoCapture()), new global::Azure.Storage.Blobs.Models.BlobUploadOptions { HttpHeaders = new() { ContentType = "application/vnd.tcpdump.pcap" } });
+        string vmName = relative.Split('/').SkipWhile(part => !part.Equals("virtualmachines", StringComparison.OrdinalIgnoreCase)).Skip(1).FirstOrDefault() ?? string.Empty;
+        byte[] content = VmCaptures.TryGetValue(vmName, out byte[]? own) ? own : DemoCapture();
+        client.GetBlobClient(relative[(container.Length + 1)..]).Upload(new MemoryStream(content), new global::Azure.Storage.Blobs.Models.BlobUploadOptions { HttpHeaders = new() { ContentType = "application/vnd.tcpdump.pcap" } });
     }
 
     private static Reply Json(int status, JsonObject body) => new(status, body.ToJsonString());

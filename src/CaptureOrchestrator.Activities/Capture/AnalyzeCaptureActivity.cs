@@ -56,7 +56,7 @@ internal sealed partial class AnalyzeCaptureActivity(CaptureServices services) :
         string verdict = input.Files.Count == 1 ? lead.Verdict
             : empty == 0 ? $"{lead.Verdict} ({input.Files.Count} capture files)"
             : $"{lead.Verdict} ({input.Files.Count} capture files, {empty} empty: no matching packet passed those instances)";
-        return new TargetAnalysis(verdict, findings, perFile.Sum(f => f.Report.Capture.PacketCount), perFile.Sum(f => f.Report.FlowSummary.Total), reports.BlobUri(leadBlob).AbsoluteUri);
+        return new TargetAnalysis(verdict, findings, perFile.Sum(f => f.Report.Capture.PacketCount), perFile.Sum(f => f.Report.FlowSummary.Total), reports.BlobUri(leadBlob).AbsoluteUri, input.Files);
     }
 
     private async Task<(AnalysisReport, IReadOnlyList<Finding>, string)> AnalyzeFileAsync(AnalyzeCaptureInput input, CaptureFile file, StoreContainer reports, CancellationToken cancellationToken)

@@ -132,6 +132,11 @@ public static class TeamsCards
                 ("Operation", input.Operation.OperationId),
             ]),
         };
+        if (input.Path is { } path)
+        {
+            // A path operation leads with where packets stop; each target's findings follow.
+            body.Add(Text($"**Path {string.Join(" → ", path.Points)}:** {path.Verdict}", weight: "Bolder"));
+        }
 
         foreach (TargetOutcome target in input.Targets)
         {

@@ -1,7 +1,9 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CaptureOrchestrator.Analysis.Findings;
 using CaptureOrchestrator.Core.Capture;
+using CaptureOrchestrator.Core.Workflows;
 
 namespace CaptureOrchestrator.Activities.Notifications;
 
@@ -13,6 +15,11 @@ public static class TicketNote
     {
         var text = new StringBuilder()
             .Append("CaptureOrchestrator: capture ").Append(input.Status).Append(" (operation ").Append(input.Operation.OperationId).AppendLine(")");
+        if (input.Path is { } path)
+        {
+            text.Append("\nPath ").Append(string.Join(" -> ", path.Points)).Append(": ").AppendLine(path.Verdict);
+        }
+
         foreach (TargetOutcome target in input.Targets)
         {
             text.Append("\n* ").Append(target.ResourceId).Append(" — ").AppendLine(target.State.ToString());
@@ -61,5 +68,6 @@ public static class TicketNote
             ["problem"] = t.Problem,
         })]),
         ["report"] = input.Links is null ? null : new JsonObject { ["json"] = input.Links.Json, ["markdown"] = input.Links.Markdown, ["html"] = input.Links.Html },
+        ["path"] = input.Path is null ? null : JsonSerializer.SerializeToNode(input.Path, WorkflowSerializer.Options),
     };
 }

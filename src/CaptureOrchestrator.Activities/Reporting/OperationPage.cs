@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using CaptureOrchestrator.Analysis.Findings;
+using CaptureOrchestrator.Analysis.Reporting;
 using CaptureOrchestrator.Analysis.Reporting.Html;
 using CaptureOrchestrator.Core.Capture;
 
@@ -22,6 +23,11 @@ internal static class OperationPage
             .Append("<p class=\"facts\">Operation <code>").Append(E(input.Operation.OperationId)).Append("</code>, ")
             .Append(input.Operation.DurationSeconds.ToString(CultureInfo.InvariantCulture)).Append(" s capture window, ")
             .Append(input.Targets.Count.ToString(CultureInfo.InvariantCulture)).Append(" target(s).</p>\n");
+        if (input.Path is { } path)
+        {
+            Path(html, path);
+        }
+
         foreach (TargetOutcome target in input.Targets)
         {
             string name = target.ResourceId[(target.ResourceId.LastIndexOf('/') + 1)..];
@@ -59,6 +65,21 @@ internal static class OperationPage
         }
 
         return html.Append("</body>\n</html>\n").ToString();
+    }
+
+    /// <summary>A path operation leads with where packets stop, drawn as the CLI draws it for several captures.</summary>
+    private static void Path(StringBuilder html, PathVerdict path)
+    {
+        html.Append("<h2>Path ").Append(E(string.Join(" → ", path.Points))).Append("</h2>\n")
+            .Append("<div class=\"verdict sev-").Append(path.Flows.Count > 0 ? "error" : "info").Append("\" id=\"path-verdict\">").Append(E(path.Verdict)).Append("</div>\n")
+            .Append("<p class=\"facts\">").Append(path.ConversationsCompared.ToString(CultureInfo.InvariantCulture)).Append(" conversations compared.</p>\n");
+        foreach (PathFlow flow in path.Flows)
+        {
+            html.Append("<figure>\n<figcaption>").Append(E(flow.Protocol)).Append(' ').Append(E(flow.Client)).Append(" → ").Append(E(flow.Server)).Append("</figcaption>\n");
+            HtmlReportWriter.WritePath(html, new CorrelatedFlowReport(flow.Protocol, flow.Client, flow.Server, flow.MatchedByNat, flow.Verdict,
+                [.. flow.Hops.Select(h => new HopReport(h.Point, h.Seen, h.FromClient, h.FromServer, null))]));
+            html.Append("</figure>\n");
+        }
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);

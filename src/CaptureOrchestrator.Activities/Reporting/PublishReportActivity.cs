@@ -29,6 +29,7 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
             ["ticket"] = input.Operation.Ticket.ToString(),
             ["status"] = input.Status.ToString(),
             ["durationSeconds"] = input.Operation.DurationSeconds,
+            ["path"] = input.Path is null ? null : JsonSerializer.SerializeToNode(input.Path, WorkflowSerializer.Options),
             ["targets"] = JsonSerializer.SerializeToNode(input.Targets, WorkflowSerializer.Options),
         };
         await reports.UploadAsync(prefix + "report.json", new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))), "application/json", overwrite: true, cancellationToken).ConfigureAwait(false);
@@ -80,6 +81,8 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
     {
         var text = new StringBuilder()
             .Append("# Capture ").Append(input.Status).Append(" — ").AppendLine(input.Operation.Ticket.ToString())
+            .AppendLine()
+            .Append(input.Path is { } path ? $"**Path {string.Join(" → ", path.Points)}:** {path.Verdict}\n" : string.Empty)
             .AppendLine()
             .Append("Operation `").Append(input.Operation.OperationId).Append("`, ").Append(input.Operation.DurationSeconds).AppendLine(" s capture window.")
             .AppendLine();

@@ -29,6 +29,9 @@ public static class CaptureActivities
     /// <summary><see cref="CaptureSession"/> → nothing: stop if still running, delete the session. Safe to repeat.</summary>
     public const string CleanupCapture = "CleanupCapture";
 
+    /// <summary><see cref="CorrelatePathInput"/> → <see cref="PathVerdict"/>: the targets' captures of one path, correlated: where packets stop appearing.</summary>
+    public const string CorrelatePath = "CorrelatePath";
+
     /// <summary><see cref="PublishReportInput"/> → <see cref="ReportLinks"/>: JSON, Markdown, evidence to storage before anything is sent.</summary>
     public const string PublishReport = "PublishReport";
 
@@ -62,12 +65,29 @@ public sealed record CaptureFile(string BlobUrl, long Length);
 public sealed record AnalyzeCaptureInput(string OperationId, TicketKey Ticket, CaptureTarget Target, IReadOnlyList<CaptureFile> Files) : IOperationScoped;
 
 /// <summary>What the analysis engine concluded for one target.</summary>
-public sealed record TargetAnalysis(string Verdict, IReadOnlyList<FindingSummary> Findings, long Packets, long Flows, string ReportBlobUrl);
+/// <param name="Files">The capture files analysed (absent in outcomes stored before it was kept).</param>
+public sealed record TargetAnalysis(string Verdict, IReadOnlyList<FindingSummary> Findings, long Packets, long Flows, string ReportBlobUrl, IReadOnlyList<CaptureFile>? Files = null);
+
+/// <summary>The analysed targets of a path operation, in path order (client side first).</summary>
+public sealed record CorrelatePathInput(string OperationId, TicketKey Ticket, IReadOnlyList<PathPoint> Points) : IOperationScoped;
+
+/// <summary>One capture point of the path: a target, named as people name it, with its capture files.</summary>
+public sealed record PathPoint(int Index, string Name, IReadOnlyList<CaptureFile> Files);
+
+/// <summary>Where along the path packets stop appearing; the operation's verdict leads with it.</summary>
+/// <param name="StopsAt">The first capture point the lost conversations never reach (null when none is lost).</param>
+/// <param name="Flows">The conversations that stop appearing (a few), hop by hop.</param>
+public sealed record PathVerdict(string Verdict, IReadOnlyList<string> Points, string? StopsAt, long ConversationsCompared, IReadOnlyList<PathFlow> Flows);
+
+public sealed record PathFlow(string Protocol, string Client, string Server, bool MatchedByNat, string Verdict, IReadOnlyList<PathHop> Hops);
+
+/// <summary>What one capture point saw of a conversation: packets from the client and from the server.</summary>
+public sealed record PathHop(string Point, bool Seen, long FromClient, long FromServer);
 
 /// <summary>One finding as the ticket sees it; severity on the wire as the report writes it ("error", "warning", "info").</summary>
 public sealed record FindingSummary(string Code, [property: JsonConverter(typeof(LowerCaseEnumConverter<FindingSeverity>))] FindingSeverity Severity, string Title);
 
-public sealed record PublishReportInput(CaptureOperation Operation, IReadOnlyList<TargetOutcome> Targets, CaptureStatus Status) : IOperationScoped
+public sealed record PublishReportInput(CaptureOperation Operation, IReadOnlyList<TargetOutcome> Targets, CaptureStatus Status, PathVerdict? Path = null) : IOperationScoped
 {
     string IOperationScoped.OperationId => Operation.OperationId;
 
@@ -78,7 +98,7 @@ public sealed record PublishReportInput(CaptureOperation Operation, IReadOnlyLis
 /// <param name="Html">The page a person opens: verdicts, findings, ladder diagrams (absent in reports stored before it existed).</param>
 public sealed record ReportLinks(string Json, string Markdown, IReadOnlyList<string> Evidence, string? Html = null);
 
-public sealed record NotificationInput(NotificationChannel Channel, NotificationKind Kind, CaptureOperation Operation, CaptureStatus Status, IReadOnlyList<TargetOutcome> Targets, ReportLinks? Links) : IOperationScoped
+public sealed record NotificationInput(NotificationChannel Channel, NotificationKind Kind, CaptureOperation Operation, CaptureStatus Status, IReadOnlyList<TargetOutcome> Targets, ReportLinks? Links, PathVerdict? Path = null) : IOperationScoped
 {
     string IOperationScoped.OperationId => Operation.OperationId;
 

@@ -50,7 +50,8 @@ public static class TargetStates
 public sealed record TargetOutcome(int Index, string ResourceId, TargetKind Kind, TargetState State, TargetAnalysis? Analysis, string? Problem, IReadOnlyList<string> Notes, bool LeftRunning = false);
 
 /// <summary>What the workflow returns: per-target outcomes, the report, and what happened to each notification.</summary>
-public sealed record CaptureOutcome(string OperationId, CaptureStatus Status, IReadOnlyList<TargetOutcome> Targets, ReportLinks? Report, IReadOnlyList<DeliveryResult> Deliveries, IReadOnlyList<string> Problems);
+/// <param name="Path">For a path operation: where along the path packets stop appearing.</param>
+public sealed record CaptureOutcome(string OperationId, CaptureStatus Status, IReadOnlyList<TargetOutcome> Targets, ReportLinks? Report, IReadOnlyList<DeliveryResult> Deliveries, IReadOnlyList<string> Problems, PathVerdict? Path = null);
 
 /// <summary>The custom status a status query shows while the workflow runs.</summary>
 public sealed record CaptureProgress(string Phase, IReadOnlyList<TargetProgress> Targets);

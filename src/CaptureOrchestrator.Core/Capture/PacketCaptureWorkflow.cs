@@ -39,22 +39,28 @@ public sealed class PacketCaptureWorkflow : Workflow<CaptureOperation, CaptureOu
         }
 
         CaptureStatus status = StatusOf(targets, cancelRequested.IsCompleted);
+        PathVerdict? path = null;
+        if (operation.Path && status != CaptureStatus.Cancelled)
+        {
+            progress.Phase("Correlating");
+            path = await CorrelatePathAsync(context, operation, targets, problems);
+        }
 
         progress.Phase("Reporting");
-        ReportLinks? report = await PublishReportAsync(context, operation, targets, status, problems);
+        ReportLinks? report = await PublishReportAsync(context, operation, targets, status, path, problems);
 
         progress.Phase("Notifying");
         var deliveries = new List<DeliveryResult>();
         foreach (NotificationChannel channel in operation.NotificationChannels)
         {
-            deliveries.Add(await NotifyAsync(context, new NotificationInput(channel, KindOf(status), operation, status, targets, report)));
+            deliveries.Add(await NotifyAsync(context, new NotificationInput(channel, KindOf(status), operation, status, targets, report, path)));
         }
 
 #pragma warning disable CA1849 // synchronous on purpose: the host schedules workflow code deterministically
         stopListening.Cancel();
 #pragma warning restore CA1849
         progress.Phase(status.ToString());
-        return new CaptureOutcome(operation.OperationId, status, targets, report, deliveries, problems);
+        return new CaptureOutcome(operation.OperationId, status, targets, report, deliveries, problems, path);
     }
 
     private static CaptureStatus StatusOf(TargetOutcome[] targets, bool cancelled)
@@ -90,11 +96,37 @@ public sealed class PacketCaptureWorkflow : Workflow<CaptureOperation, CaptureOu
         }
     }
 
-    private static async Task<ReportLinks?> PublishReportAsync(IWorkflowContext context, CaptureOperation operation, TargetOutcome[] targets, CaptureStatus status, List<string> problems)
+    /// <summary>
+    /// The targets' captures correlated along the path, in the order the request gave. Needs two
+    /// analysed targets; without them, or when it fails, the operation still reports each target.
+    /// </summary>
+    private static async Task<PathVerdict?> CorrelatePathAsync(IWorkflowContext context, CaptureOperation operation, TargetOutcome[] targets, List<string> problems)
+    {
+        PathPoint[] points = [.. targets
+            .Where(t => t.State == TargetState.Analyzed && t.Analysis?.Files is { Count: > 0 })
+            .Select(t => new PathPoint(t.Index, t.ResourceId[(t.ResourceId.LastIndexOf('/') + 1)..], t.Analysis!.Files!))];
+        if (points.Length < 2)
+        {
+            problems.Add($"path: {points.Length} of {targets.Length} targets were analysed, and correlating a path needs two; each target's findings stand alone");
+            return null;
+        }
+
+        try
+        {
+            return await context.CallActivityAsync<PathVerdict>(CaptureActivities.CorrelatePath, new CorrelatePathInput(operation.OperationId, operation.Ticket, points), TargetCaptureSteps.AzureCall);
+        }
+        catch (WorkflowTaskFailedException failure)
+        {
+            problems.Add("path: could not correlate the captures: " + failure.FailureDetails.ErrorMessage);
+            return null;
+        }
+    }
+
+    private static async Task<ReportLinks?> PublishReportAsync(IWorkflowContext context, CaptureOperation operation, TargetOutcome[] targets, CaptureStatus status, PathVerdict? path, List<string> problems)
     {
         try
         {
-            return await context.CallActivityAsync<ReportLinks>(CaptureActivities.PublishReport, new PublishReportInput(operation, targets, status), TargetCaptureSteps.AzureCall);
+            return await context.CallActivityAsync<ReportLinks>(CaptureActivities.PublishReport, new PublishReportInput(operation, targets, status, path), TargetCaptureSteps.AzureCall);
         }
         catch (WorkflowTaskFailedException failure)
         {

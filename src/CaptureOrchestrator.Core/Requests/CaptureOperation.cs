@@ -26,6 +26,9 @@ public sealed record CaptureOperation
 
     public Uri? CallbackUrl { get; init; }
 
+    /// <summary>The targets are capture points of one path, in order: their captures are correlated.</summary>
+    public bool Path { get; init; }
+
     /// <summary>Where results are posted, one activity each.</summary>
     public IReadOnlyList<Capture.NotificationChannel> NotificationChannels { get; init; } = [];
 

@@ -26,6 +26,12 @@ public sealed record CaptureRequest
 
     /// <summary>Where the signed result callback goes; its host must be on the allowlist.</summary>
     public string? CallbackUrl { get; init; }
+
+    /// <summary>
+    /// The targets lie on one path and are listed in its order, client side first (for example VM,
+    /// firewall, VPN gateway): the report correlates their captures and leads with where packets stop appearing.
+    /// </summary>
+    public bool? Path { get; init; }
 }
 
 /// <summary>The ticket an operation belongs to; (System, Id, ClientRequestId) makes a POST idempotent.</summary>

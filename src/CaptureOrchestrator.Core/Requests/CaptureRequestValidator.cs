@@ -61,6 +61,12 @@ public static partial class CaptureRequestValidator
             errors.Add(new("bytesPerPacket", $"{bytesPerPacket}: use 0 for whole packets, or at least 34 (Ethernet + IPv4 headers)"));
         }
 
+        bool path = request.Path ?? false;
+        if (path && (request.Targets?.Count ?? 0) < 2)
+        {
+            errors.Add(new("path", "a path needs at least two targets, listed in path order (client side first)"));
+        }
+
         FlowTraceLease? flowTrace = request.FlowTrace is null ? null : ValidateFlowTrace(request.FlowTrace, "flowTrace.", limits, errors, forbidden);
         Uri? callback = ValidateCallback(request.CallbackUrl, limits, errors);
 
@@ -85,6 +91,7 @@ public static partial class CaptureRequestValidator
             BytesPerPacket = bytesPerPacket,
             FlowTrace = flowTrace,
             CallbackUrl = callback,
+            Path = path,
             Timings = timings ?? new CaptureTimings(),
         };
         return new(operation, [], []);

@@ -50,6 +50,10 @@ public sealed class ActivityTriggers(ActivityHost host)
     public Task<object?> AcquireFlowTraceLease([ActivityTrigger] JsonElement input, [DurableClient] DurableTaskClient client, FunctionContext context) =>
         host.RunAsync(CaptureActivities.AcquireFlowTraceLease, input, client, context);
 
+    [Function(CaptureActivities.CorrelatePath)]
+    public Task<object?> CorrelatePath([ActivityTrigger] JsonElement input, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+        host.RunAsync(CaptureActivities.CorrelatePath, input, client, context);
+
     [Function(CaptureActivities.ReleaseFlowTraceLease)]
     public Task<object?> ReleaseFlowTraceLease([ActivityTrigger] JsonElement input, [DurableClient] DurableTaskClient client, FunctionContext context) =>
         host.RunAsync(CaptureActivities.ReleaseFlowTraceLease, input, client, context);

@@ -283,4 +283,67 @@ public sealed class PacketCaptureWorkflowTests
         Assert.Contains(outcome.Problems, p => p.Contains("workspace is not reachable", StringComparison.Ordinal));
         Assert.Empty(Calls(run, CaptureActivities.ReleaseFlowTraceLease));
     }
+
+    private static readonly ArmResourceId Vm2 = ArmResourceId.Parse(Sub + "/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm2");
+
+    /// <summary>Activities of a two-VM path operation: the analysis names the files it read, as the real one does.</summary>
+    private static Dictionary<string, Func<JsonElement, object?>> PathActivities(List<CorrelatePathInput> asked)
+    {
+        Dictionary<string, Func<JsonElement, object?>> activities = Healthy();
+        activities[CaptureActivities.AnalyzeCapture] = i =>
+        {
+            var input = Read<AnalyzeCaptureInput>(i);
+            return new TargetAnalysis("v", [], 10, 1, $"https://st/reports/op-1/{input.Target.Index}.json", input.Files);
+        };
+        activities[CaptureActivities.CorrelatePath] = i =>
+        {
+            asked.Add(Read<CorrelatePathInput>(i));
+            return new PathVerdict("Packets of tcp 10.1.0.4:50001 → 10.3.0.5:3389 reach vm1 but never appear in vm2", ["vm1", "vm2"], "vm2", 4, []);
+        };
+        return activities;
+    }
+
+    [Fact]
+    public async Task A_path_operation_correlates_its_targets_in_request_order_and_reports_and_notifies_with_the_verdict()
+    {
+        var asked = new List<CorrelatePathInput>();
+        CaptureOperation operation = Operation(new CaptureTarget(0, Vm, TargetKind.VirtualMachine, [], []), new CaptureTarget(1, Vm2, TargetKind.VirtualMachine, [], [])) with { Path = true };
+
+        HarnessRun run = await Run(operation, PathActivities(asked));
+
+        CorrelatePathInput input = Assert.Single(asked);
+        Assert.Equal(["vm1", "vm2"], input.Points.Select(p => p.Name));
+        Assert.Equal(["https://st/captures/op-1/0/a.cap", "https://st/captures/op-1/1/a.cap"], input.Points.Select(p => p.Files[0].BlobUrl));
+        Assert.Equal("vm2", Outcome(run).Path!.StopsAt);
+        Assert.Equal("vm2", JsonDocument.Parse(Assert.Single(Calls(run, CaptureActivities.PublishReport))).RootElement.GetProperty("path").GetProperty("stopsAt").GetString());
+        Assert.All(Calls(run, CaptureActivities.Notify), c => Assert.Equal("vm2", JsonDocument.Parse(c).RootElement.GetProperty("path").GetProperty("stopsAt").GetString()));
+    }
+
+    [Fact]
+    public async Task A_path_with_one_target_analysed_reports_each_target_alone_and_says_why()
+    {
+        var asked = new List<CorrelatePathInput>();
+        Dictionary<string, Func<JsonElement, object?>> activities = PathActivities(asked);
+        Func<JsonElement, object?> analyze = activities[CaptureActivities.AnalyzeCapture];
+        activities[CaptureActivities.AnalyzeCapture] = i => Read<AnalyzeCaptureInput>(i).Target.Index == 1 ? throw new PermanentFailureException("vm2's file is not a capture") : analyze(i);
+        CaptureOperation operation = Operation(new CaptureTarget(0, Vm, TargetKind.VirtualMachine, [], []), new CaptureTarget(1, Vm2, TargetKind.VirtualMachine, [], [])) with { Path = true };
+
+        HarnessRun run = await Run(operation, activities);
+
+        Assert.Empty(asked);
+        CaptureOutcome outcome = Outcome(run);
+        Assert.Null(outcome.Path);
+        Assert.Contains(outcome.Problems, p => p.StartsWith("path: 1 of 2 targets were analysed", StringComparison.Ordinal));
+        Assert.Equal(CaptureStatus.PartiallySucceeded, outcome.Status);
+    }
+
+    [Fact]
+    public async Task An_operation_that_is_not_a_path_never_correlates()
+    {
+        var asked = new List<CorrelatePathInput>();
+        HarnessRun run = await Run(Operation(new CaptureTarget(0, Vm, TargetKind.VirtualMachine, [], []), new CaptureTarget(1, Vm2, TargetKind.VirtualMachine, [], [])), PathActivities(asked));
+
+        Assert.Empty(asked);
+        Assert.Null(Outcome(run).Path);
+    }
 }

@@ -106,6 +106,9 @@ public static class HtmlReportWriter
         output.Write(html.ToString());
     }
 
+    /// <summary>The picture of one conversation across capture points, with where it stops marked (for pages built around these reports).</summary>
+    public static void WritePath(StringBuilder html, CorrelatedFlowReport flow) => PathSvg.Write(html, flow);
+
     private static void Findings(StringBuilder html, IReadOnlyList<FindingReport> findings, bool heading = true)
     {
         if (heading)
