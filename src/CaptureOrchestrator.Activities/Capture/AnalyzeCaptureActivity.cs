@@ -91,26 +91,21 @@ internal sealed partial class AnalyzeCaptureActivity(CaptureServices services) :
         await UploadTextAsync(reports, stem + ".json", "application/json", w => ReportWriter.Write(report, ReportFormat.Json, w), cancellationToken).ConfigureAwait(false);
         await UploadTextAsync(reports, stem + ".md", "text/markdown", w => ReportWriter.Write(report, ReportFormat.Markdown, w), cancellationToken).ConfigureAwait(false);
 
-        // The page a person opens: the same report, with the failing flows drawn packet by packet (another pass over the file).
+        // One more pass over the capture picks out the packets of the flows behind the findings and
+        // draws the failing flows packet by packet for the page a person opens.
         IReadOnlyList<LadderDiagram> ladders = [];
         if (diagnosis.Findings.Count > 0 && file.Length > 0)
         {
             await using Stream again = await container.OpenReadAsync(blobName, cancellationToken).ConfigureAwait(false);
-            ladders = LadderCollector.Collect(again, diagnosis.Findings);
-        }
-
-        await UploadTextAsync(reports, stem + ".html", "text/html; charset=utf-8", w => HtmlReportWriter.Write(report, ladders, w), cancellationToken).ConfigureAwait(false);
-
-        if (diagnosis.Findings.Count > 0 && file.Length > 0)
-        {
-            // A second pass over the capture picks out the packets of the flows behind the findings.
-            await using Stream again = await container.OpenReadAsync(blobName, cancellationToken).ConfigureAwait(false);
             using var evidence = new MemoryStream();
-            EvidenceWriter.Write(again, diagnosis.Findings, evidence);
+            var collector = new LadderCollector(diagnosis.Findings);
+            EvidenceWriter.Write(again, diagnosis.Findings, evidence, collector);
+            ladders = collector.Diagrams();
             evidence.Position = 0;
             await reports.UploadAsync(stem + ".evidence.pcap", evidence, "application/vnd.tcpdump.pcap", overwrite: true, cancellationToken).ConfigureAwait(false);
         }
 
+        await UploadTextAsync(reports, stem + ".html", "text/html; charset=utf-8", w => HtmlReportWriter.Write(report, ladders, w), cancellationToken).ConfigureAwait(false);
         return (report, diagnosis.Findings, stem + ".json");
     }
 

@@ -15,7 +15,11 @@ public sealed record EvidenceSummary(long PacketsWritten, int Flows, CaptureForm
 /// </summary>
 public static class EvidenceWriter
 {
-    public static EvidenceSummary Write(Stream source, IEnumerable<Finding> findings, Stream destination)
+    /// <param name="source">The capture the findings came from.</param>
+    /// <param name="findings">The findings whose packets to keep.</param>
+    /// <param name="destination">Where the evidence capture goes.</param>
+    /// <param name="ladders">Also fed every decoded packet of this pass, so the HTML ladders need no pass of their own.</param>
+    public static EvidenceSummary Write(Stream source, IEnumerable<Finding> findings, Stream destination, Reporting.Html.LadderCollector? ladders = null)
     {
         var ranges = new Dictionary<FlowKey, List<(long First, long Last)>>();
         var packets = new HashSet<long>();
@@ -47,7 +51,15 @@ public static class EvidenceWriter
             while (reader.TryReadPacket(out CapturedPacket record))
             {
                 number++;
-                if (!packets.Contains(number) && !InRanges(ranges, decoder, packet, record, number))
+                bool decoded = false;
+                if (ladders is { HasFlows: true })
+                {
+                    decoder.Decode(record.Memory, record.LinkType, record.IsTruncated, record.TimestampNanoseconds, packet);
+                    ladders.Observe(number, record.TimestampNanoseconds, packet);
+                    decoded = true;
+                }
+
+                if (!packets.Contains(number) && !InRanges(ranges, decoder, packet, record, number, decoded))
                 {
                     continue;
                 }
@@ -71,14 +83,18 @@ public static class EvidenceWriter
     private static IEnumerable<Finding> WithSymptoms(IEnumerable<Finding> findings) =>
         findings.SelectMany(f => (IEnumerable<Finding>)[f, .. WithSymptoms(f.Symptoms)]);
 
-    private static bool InRanges(Dictionary<FlowKey, List<(long First, long Last)>> ranges, PacketDecoder decoder, DecodedPacket packet, CapturedPacket record, long number)
+    private static bool InRanges(Dictionary<FlowKey, List<(long First, long Last)>> ranges, PacketDecoder decoder, DecodedPacket packet, CapturedPacket record, long number, bool decoded)
     {
         if (ranges.Count == 0)
         {
             return false;
         }
 
-        decoder.Decode(record.Memory, record.LinkType, record.IsTruncated, record.TimestampNanoseconds, packet);
+        if (!decoded)
+        {
+            decoder.Decode(record.Memory, record.LinkType, record.IsTruncated, record.TimestampNanoseconds, packet);
+        }
+
         if (!packet.HasIp)
         {
             return false;

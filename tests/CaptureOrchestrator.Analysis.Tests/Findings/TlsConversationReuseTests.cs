@@ -1,8 +1,7 @@
-using CaptureOrchestrator.Analysis.Engine;
 using CaptureOrchestrator.Analysis.Findings;
-using CaptureOrchestrator.Analysis.Flows;
 using CaptureOrchestrator.Analysis.Protocols;
 using CaptureOrchestrator.Analysis.Scenarios;
+using CaptureOrchestrator.Analysis.Tests.Support;
 using static CaptureOrchestrator.Analysis.Scenarios.TlsMessageBuilder;
 
 namespace CaptureOrchestrator.Analysis.Tests.Findings;
@@ -15,18 +14,9 @@ public sealed class TlsConversationReuseTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    // Sweep after every packet and evict on time alone, so the first conversation is finished
-    // (and its state pooled) before the second one starts.
-    private static readonly CaptureAnalysisOptions Eager = new()
-    {
-        Flows = new FlowTableOptions { SweepIntervalPackets = 1, MinimumPacketsBeforeEviction = 0 },
-    };
-
-    private static IReadOnlyList<Finding> Diagnose(ScenarioBuilder scenario)
-    {
-        using var capture = new MemoryStream(scenario.ToArray());
-        return Diagnosis.Run(capture, options: Eager).Findings;
-    }
+    // Flows finish on capture time alone, so the first conversation is finished (and its state
+    // pooled) before the second one starts.
+    private static IReadOnlyList<Finding> Diagnose(ScenarioBuilder scenario) => Analyze.DiagnoseEvictingOnTime(scenario).Findings;
 
     private static ScenarioBuilder FailedThenSecond(string? secondName, bool secondFails)
     {

@@ -1,7 +1,5 @@
-using CaptureOrchestrator.Analysis.Engine;
-using CaptureOrchestrator.Analysis.Findings;
-using CaptureOrchestrator.Analysis.Flows;
 using CaptureOrchestrator.Analysis.Scenarios;
+using CaptureOrchestrator.Analysis.Tests.Support;
 
 namespace CaptureOrchestrator.Analysis.Tests.Flows;
 
@@ -13,17 +11,7 @@ public sealed class FlowTimeoutTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    // Sweep after every packet and evict on time alone, so the timeouts are what is tested.
-    private static readonly CaptureAnalysisOptions Eager = new()
-    {
-        Flows = new FlowTableOptions { SweepIntervalPackets = 1, MinimumPacketsBeforeEviction = 0 },
-    };
-
-    private static long CountFlows(ScenarioBuilder scenario)
-    {
-        using var capture = new MemoryStream(scenario.ToArray());
-        return Diagnosis.Run(capture, options: Eager).Analysis.Flows.Flows;
-    }
+    private static long CountFlows(ScenarioBuilder scenario) => Analyze.DiagnoseEvictingOnTime(scenario).Analysis.Flows.Flows;
 
     /// <summary>Two exchanges on one 5-tuple, <paramref name="gap"/> apart, with a TCP conversation ticking in between so sweeps run.</summary>
     private static ScenarioBuilder TwoExchanges(string client, string server, TimeSpan gap)

@@ -1,5 +1,6 @@
 using CaptureOrchestrator.Analysis.Engine;
 using CaptureOrchestrator.Analysis.Findings;
+using CaptureOrchestrator.Analysis.Flows;
 using CaptureOrchestrator.Analysis.Reporting;
 using CaptureOrchestrator.Analysis.Scenarios;
 
@@ -30,6 +31,22 @@ public static class Analyze
     }
 
     public static DiagnosisResult Diagnose(ScenarioBuilder scenario, DiagnosisContext? context = null) => Diagnose(scenario.ToArray(), context);
+
+    /// <summary>
+    /// Sweeps the flow table after every packet and finishes flows on capture time alone (no
+    /// minimum packet count), so a test sees exactly when the table lets a conversation go.
+    /// </summary>
+    public static readonly CaptureAnalysisOptions EvictOnTimeAlone = new()
+    {
+        Flows = new FlowTableOptions { SweepIntervalPackets = 1, MinimumPacketsBeforeEviction = 0 },
+    };
+
+    /// <summary>Diagnoses with <see cref="EvictOnTimeAlone"/>.</summary>
+    public static DiagnosisResult DiagnoseEvictingOnTime(ScenarioBuilder scenario)
+    {
+        using var stream = new MemoryStream(scenario.ToArray());
+        return Consistent(Diagnosis.Run(stream, options: EvictOnTimeAlone));
+    }
 
     public static DiagnosisResult DiagnoseFile(string path, DiagnosisContext? context = null)
     {

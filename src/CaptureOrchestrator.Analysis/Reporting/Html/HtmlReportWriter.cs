@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using CaptureOrchestrator.Analysis.Flows;
+using static CaptureOrchestrator.Analysis.Reporting.Html.HtmlText;
 
 namespace CaptureOrchestrator.Analysis.Reporting.Html;
 
@@ -179,8 +180,6 @@ public static class HtmlReportWriter
         html.Append("</table>\n");
     }
 
-    private static string E(string? text) => WebUtility.HtmlEncode(text ?? string.Empty);
-
     /// <summary>The head of a self-contained page: charset, the policy that forbids every fetch and script, the style.</summary>
     public static string Head(string title) =>
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -251,10 +250,6 @@ internal static class PathSvg
     }
 
     private static string Clip(string name) => name.Length <= 22 ? name : name[..21] + "…";
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    private static string E(string text) => WebUtility.HtmlEncode(text);
 }
 
 /// <summary>Draws one ladder as inline SVG: the client's and the server's lines, an arrow per packet, frame and time on the left.</summary>
@@ -306,8 +301,12 @@ internal static class LadderSvg
 
         svg.Append("</svg>\n");
     }
+}
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+/// <summary>Text into the page: encoded as HTML, numbers written the invariant way.</summary>
+internal static class HtmlText
+{
+    public static string E(string? text) => WebUtility.HtmlEncode(text ?? string.Empty);
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -29,37 +29,50 @@ public sealed record LadderEvent(long Frame, double Seconds, bool FromClient, La
 public sealed record LadderDiagram(string Finding, string Protocol, string Client, string Server, IReadOnlyList<LadderEvent> Events, int More);
 
 /// <summary>
-/// Reads a capture a second time and draws the flows behind the findings as ladders, like
-/// Wireshark's flow graph. Only the first flows of the findings that are not context (errors and
+/// Draws the flows behind the findings as ladders, like Wireshark's flow graph, from a second pass
+/// over the capture. Only the first flows of the findings that are not context (errors and
 /// warnings, most serious first) are drawn, and the first packets of each: enough to see the
-/// handshake, the resends and how it ended.
+/// handshake, the resends and how it ended. Feed it packets in capture order through
+/// <see cref="Observe"/> (the evidence pass does: <see cref="Writing.EvidenceWriter"/>), or let
+/// <see cref="Collect"/> read the capture itself.
 /// </summary>
-public static class LadderCollector
+public sealed class LadderCollector
 {
     public const int DefaultMaxFlows = 8;
     public const int DefaultMaxEvents = 40;
 
-    public static IReadOnlyList<LadderDiagram> Collect(Stream capture, IEnumerable<Finding> findings, int maxFlows = DefaultMaxFlows, int maxEvents = DefaultMaxEvents)
+    private readonly Dictionary<FlowKey, Drawing> _wanted = [];
+    private readonly int _maxEvents;
+
+    public LadderCollector(IEnumerable<Finding> findings, int maxFlows = DefaultMaxFlows, int maxEvents = DefaultMaxEvents)
     {
-        // 1. Which flows: the first evidence flow of each finding that is not context, most serious first.
-        var wanted = new Dictionary<FlowKey, Drawing>();
+        _maxEvents = maxEvents;
+
+        // The first evidence flows of each finding that is not context, most serious first.
         foreach (Finding finding in findings.Where(f => f.Severity > FindingSeverity.Info).OrderByDescending(f => f.Severity))
         {
             foreach (EvidenceFlow flow in finding.EvidenceFlows.Take(2))
             {
-                if (wanted.Count < maxFlows && !wanted.ContainsKey(flow.Key))
+                if (_wanted.Count < maxFlows && !_wanted.ContainsKey(flow.Key))
                 {
-                    wanted[flow.Key] = new Drawing(finding.Code, flow);
+                    _wanted[flow.Key] = new Drawing(finding.Code, flow);
                 }
             }
         }
+    }
 
-        if (wanted.Count == 0)
+    /// <summary>There is a flow to draw; without one, no pass over the capture is needed.</summary>
+    public bool HasFlows => _wanted.Count > 0;
+
+    /// <summary>Reads <paramref name="capture"/> once and draws the flows behind <paramref name="findings"/>.</summary>
+    public static IReadOnlyList<LadderDiagram> Collect(Stream capture, IEnumerable<Finding> findings, int maxFlows = DefaultMaxFlows, int maxEvents = DefaultMaxEvents)
+    {
+        var ladders = new LadderCollector(findings, maxFlows, maxEvents);
+        if (!ladders.HasFlows)
         {
             return [];
         }
 
-        // 2. One pass over the capture: each packet of those flows, and each ICMP error quoting one.
         using CaptureReader reader = CaptureReader.Open(capture, leaveOpen: true);
         var decoder = new PacketDecoder();
         var packet = new DecodedPacket();
@@ -68,29 +81,8 @@ public static class LadderCollector
         {
             while (reader.TryReadPacket(out CapturedPacket record))
             {
-                number++;
                 decoder.Decode(record.Memory, record.LinkType, record.IsTruncated, record.TimestampNanoseconds, packet);
-                if (!packet.HasIp)
-                {
-                    continue;
-                }
-
-                if (packet.IsIcmp && packet.HasQuotedDatagram)
-                {
-                    FlowKey quoted = FlowKey.Create(packet.QuotedSource, packet.QuotedSourcePort, packet.QuotedDestination, packet.QuotedDestinationPort, packet.QuotedProtocol, out _);
-                    if (wanted.TryGetValue(quoted, out Drawing? offended))
-                    {
-                        offended.AddIcmp(number, record.TimestampNanoseconds, packet, maxEvents);
-                    }
-
-                    continue;
-                }
-
-                FlowKey key = FlowKey.Create(packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, packet.Protocol, out _);
-                if (wanted.TryGetValue(key, out Drawing? drawing) && number >= drawing.Evidence.FirstPacket && number <= drawing.Evidence.LastPacket)
-                {
-                    drawing.Add(number, record.TimestampNanoseconds, packet, maxEvents);
-                }
+                ladders.Observe(++number, record.TimestampNanoseconds, packet);
             }
         }
         catch (CaptureFormatException)
@@ -98,13 +90,47 @@ public static class LadderCollector
             // The analysis already reported the damage; the ladders show what precedes it.
         }
 
-        return [.. wanted.Values.Where(d => d.Events.Count > 0).Select(d => d.ToDiagram())];
+        return ladders.Diagrams();
     }
+
+    /// <summary>One decoded packet, in capture order: a packet of a drawn flow, or an ICMP error quoting one.</summary>
+    /// <param name="number">Its frame number (1-based).</param>
+    /// <param name="timestampNanoseconds">Its capture time.</param>
+    /// <param name="packet">The packet, decoded.</param>
+    public void Observe(long number, long timestampNanoseconds, DecodedPacket packet)
+    {
+        if (!packet.HasIp)
+        {
+            return;
+        }
+
+        if (packet.IsIcmp && packet.HasQuotedDatagram)
+        {
+            FlowKey quoted = FlowKey.Create(packet.QuotedSource, packet.QuotedSourcePort, packet.QuotedDestination, packet.QuotedDestinationPort, packet.QuotedProtocol, out _);
+            if (_wanted.TryGetValue(quoted, out Drawing? offended))
+            {
+                offended.AddIcmp(number, timestampNanoseconds, packet, _maxEvents);
+            }
+
+            return;
+        }
+
+        FlowKey key = FlowKey.Create(packet.Source, packet.SourcePort, packet.Destination, packet.DestinationPort, packet.Protocol, out _);
+        if (_wanted.TryGetValue(key, out Drawing? drawing) && number >= drawing.Evidence.FirstPacket && number <= drawing.Evidence.LastPacket)
+        {
+            drawing.Add(number, timestampNanoseconds, packet, _maxEvents);
+        }
+    }
+
+    /// <summary>The ladders drawn so far (flows with at least one packet seen).</summary>
+    public IReadOnlyList<LadderDiagram> Diagrams() => [.. _wanted.Values.Where(d => d.Events.Count > 0).Select(d => d.ToDiagram())];
 
     /// <summary>The ladder of one flow while the capture is read.</summary>
     private sealed class Drawing(string finding, EvidenceFlow evidence)
     {
-        private readonly Dictionary<bool, uint> _sentUpTo = [];
+        // Sequence number after the last new byte each side sent (null before its first segment).
+        private uint? _clientSentUpTo;
+        private uint? _serverSentUpTo;
         private NetAddress _client;
         private ushort _clientPort;
         private NetAddress _server;
@@ -160,11 +186,12 @@ public static class LadderCollector
             TcpFlags flags = packet.Flags;
             int length = packet.PayloadLength;
             uint end = packet.Sequence + (uint)length + ((flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0 ? 1u : 0u);
+            ref uint? sentUpTo = ref fromClient ? ref _clientSentUpTo : ref _serverSentUpTo;
             bool resent = (length > 0 || (flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0)
-                && _sentUpTo.TryGetValue(fromClient, out uint sent) && !SequenceMath.Greater(end, sent);
-            if (!resent && (!_sentUpTo.TryGetValue(fromClient, out uint before) || SequenceMath.Greater(end, before)))
+                && sentUpTo is uint sent && !SequenceMath.Greater(end, sent);
+            if (sentUpTo is not uint before || SequenceMath.Greater(end, before))
             {
-                _sentUpTo[fromClient] = end;
+                sentUpTo = end;
             }
 
             string names = FlagNames(flags) + (length > 0 ? $" len={length}" : string.Empty);
