@@ -36,4 +36,10 @@ public sealed record OrchestratorSettings
 
     /// <summary>The Authorization header value for the ticket system (a secret).</summary>
     public string? TicketSystemAuthorization { get; init; }
+
+    /// <summary>
+    /// Set only when the deployment runs against a simulated Azure (<c>serve --sandbox</c>): the line
+    /// every report, card, ticket note and callback leads with, so no one mistakes it for evidence.
+    /// </summary>
+    public string? SimulationNotice { get; init; }
 }

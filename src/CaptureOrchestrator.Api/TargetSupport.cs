@@ -10,7 +10,8 @@ namespace CaptureOrchestrator.Api;
 /// </summary>
 /// <param name="settings">The configuration.</param>
 /// <param name="uploadEndpoint">Where gateways and firewalls are told to upload (the store's link address); asked per request, since a server knows its address only once it listens.</param>
-public sealed class TargetSupport(ServerSettings settings, Func<Uri?> uploadEndpoint)
+/// <param name="simulated">Azure is simulated by the host (the sandbox): its gateways and firewalls upload to whatever address they are given.</param>
+public sealed class TargetSupport(ServerSettings settings, Func<Uri?> uploadEndpoint, bool simulated = false)
 {
     /// <summary>Why a target of this kind cannot be completed here; null when it can.</summary>
     public string? WhyNot(TargetKind kind) => kind switch
@@ -21,6 +22,7 @@ public sealed class TargetSupport(ServerSettings settings, Func<Uri?> uploadEndp
         TargetKind.VirtualMachine or TargetKind.ScaleSet => null,
 
         // Gateways and firewalls upload to a SAS URL they are given, and only to an https one.
+        _ when simulated => null,
         _ => uploadEndpoint() is { } endpoint && endpoint.Scheme == Uri.UriSchemeHttps
             ? null
             : $"VPN gateways and Azure Firewall upload capture files only to an https URL, and this server's upload address is {uploadEndpoint()?.GetLeftPart(UriPartial.Authority) ?? "unknown"}: "

@@ -13,9 +13,11 @@ public static class CliApplication
             AnalyzeCommand.Create(stdout, stderr, stderrIsTerminal),
             GenerateCommand.Create(stdout, stderr),
             ServeCommand.Create(),
+            CallCommand.Create(stdout, stderr),
         };
 
-        ParseResult parse = root.Parse(args);
+        // "@file" is call's way to give a body from a file, not a response file of extra arguments.
+        ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
 }

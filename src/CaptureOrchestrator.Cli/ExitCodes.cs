@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>An output file could not be written.</summary>
     public const int OutputFailed = 3;
+
+    /// <summary>call: the server answered with an error, could not be reached, or the operation did not end well or in time.</summary>
+    public const int RequestFailed = 4;
 }

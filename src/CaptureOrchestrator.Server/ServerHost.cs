@@ -3,6 +3,7 @@ using CaptureOrchestrator.Api.Endpoints;
 using CaptureOrchestrator.Api.Hosting;
 using CaptureOrchestrator.Api.Http;
 using CaptureOrchestrator.Server.LocalStorage;
+using CaptureOrchestrator.Server.Sandbox;
 using CaptureOrchestrator.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,12 +19,16 @@ namespace CaptureOrchestrator.Server;
 /// <summary>The self-hosted server: the HTTP API on the embedded engine.</summary>
 public static partial class ServerHost
 {
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    /// <param name="args">Command-line arguments (--urls, configuration overrides).</param>
+    /// <param name="configure">Adds configuration sources (tests).</param>
+    /// <param name="sandbox">Answer for Azure in-process with sample captures (<c>serve --sandbox</c>); refused when the configuration reaches real Azure.</param>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, bool sandbox = false)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder.Configuration);
         builder.WebHost.UseKestrelHttpsConfiguration(); // https:// in --urls with Kestrel:Certificates:Default (the slim builder leaves it out)
         ServerSettings settings = builder.Configuration.GetSection(ServerSettings.Section).Get<ServerSettings>() ?? new ServerSettings();
+        string? sandboxKey = sandbox ? SandboxMode.Apply(settings) : null; // throws, naming each setting that reaches real Azure
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(console =>
@@ -35,7 +40,7 @@ public static partial class ServerHost
         builder.Services.AddSingleton(settings.Telemetry);
         builder.Services.AddHostedService<TelemetryExport>(); // first: running before the engine starts work
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new Composition(settings, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), ServerAddresses.Of(sp.GetRequiredService<IServer>())));
+        builder.Services.AddSingleton(sp => new Composition(settings, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), ServerAddresses.Of(sp.GetRequiredService<IServer>()), sandbox));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Composition>().Engine);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Composition>().Api);
         builder.Services.AddHostedService<EngineHostedService>();
@@ -59,11 +64,22 @@ public static partial class ServerHost
             app.Map("/" + LocalBlobAccount.NameOf(settings.Storage), blobs => blobs.Run(http => http.RequestServices.GetRequiredService<Composition>().LocalBlobs!.HandleAsync(http)));
         }
 
+        if (sandbox)
+        {
+            // Every answer says it, whatever reads it: a person with curl, a ticket system, a log.
+            app.Use((http, next) =>
+            {
+                http.Response.Headers[SandboxMode.Header] = "simulated";
+                return next(http);
+            });
+            app.Lifetime.ApplicationStarted.Register(() => LogSandbox(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CaptureOrchestrator.Server"), SandboxMode.Notice, sandboxKey!, string.Join(", ", settings.Limits.AllowedScopes)));
+        }
+
         app.UseRateLimiter();
         app.UseMiddleware<RequestSignatureMiddleware>();
         RouteGroupBuilder api = app.MapGroup("/api");
         api.MapGet("/health", IResult (Composition composition, TimeProvider time) =>
-            Results.Ok(new { status = "ok", engine = composition.Engine.GetStatistics(time.GetUtcNow().UtcDateTime) }));
+            Results.Ok(new { status = "ok", simulated = composition.Sandbox is null ? null : SandboxMode.Notice, engine = composition.Engine.GetStatistics(time.GetUtcNow().UtcDateTime) }));
         CaptureEndpoints.Map(api);
         TriageEndpoints.Map(api);
         FlowTraceEndpoints.Map(api);
@@ -80,6 +96,9 @@ public static partial class ServerHost
             LogUnserved(logger, kind, why);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Notice} Azure calls are answered in-process; reports say so. Signing key: {KeySource}. Targets allowed under: {Scopes}.")]
+    private static partial void LogSandbox(ILogger logger, string notice, string keySource, string scopes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} targets will be refused: {Why}")]
     private static partial void LogUnserved(ILogger logger, Core.Requests.TargetKind kind, string why);

@@ -86,7 +86,7 @@ internal sealed partial class AnalyzeCaptureActivity(CaptureServices services) :
             LogContradictions(services.Logger<AnalyzeCaptureActivity>(), fileName, input.OperationId, string.Join("; ", diagnosis.Contradictions));
         }
 
-        AnalysisReport report = ReportBuilder.Build(diagnosis, new SourceInfo { Name = fileName, SizeBytes = file.Length }, FlowsInReport);
+        AnalysisReport report = ReportBuilder.Build(diagnosis, new SourceInfo { Name = fileName, SizeBytes = file.Length, Notice = services.Settings.SimulationNotice }, FlowsInReport);
         string stem = $"{input.OperationId}/target-{input.Target.Index}/{fileName}";
         await UploadTextAsync(reports, stem + ".json", "application/json", w => ReportWriter.Write(report, ReportFormat.Json, w), cancellationToken).ConfigureAwait(false);
         await UploadTextAsync(reports, stem + ".md", "text/markdown", w => ReportWriter.Write(report, ReportFormat.Markdown, w), cancellationToken).ConfigureAwait(false);

@@ -45,7 +45,7 @@ internal sealed class NotifyActivity(CaptureServices services) : Activity<Notifi
         {
             case NotificationChannel.Teams:
                 Uri webhook = services.Settings.TeamsWebhookUrl ?? throw new PermanentFailureException("no Teams webhook is configured");
-                await OutboundHttp.PostAsync(services, webhook, JsonContent.Create(TeamsCards.ForCapture(input)), "Teams webhook", idempotent, cancellationToken).ConfigureAwait(false);
+                await OutboundHttp.PostAsync(services, webhook, JsonContent.Create(TeamsCards.ForCapture(input, services.Settings.SimulationNotice)), "Teams webhook", idempotent, cancellationToken).ConfigureAwait(false);
                 break;
             case NotificationChannel.Callback:
                 await CallbackAsync(input, idempotent, cancellationToken).ConfigureAwait(false);
@@ -62,7 +62,7 @@ internal sealed class NotifyActivity(CaptureServices services) : Activity<Notifi
     {
         Uri url = input.Operation.CallbackUrl ?? throw new PermanentFailureException("the request gave no callbackUrl");
         byte[] key = services.Settings.CallbackSigningKey ?? throw new PermanentFailureException("callbacks need a signing key (CallbackSigningKey)");
-        byte[] body = Encoding.UTF8.GetBytes(TicketNote.Callback(input).ToJsonString());
+        byte[] body = Encoding.UTF8.GetBytes(TicketNote.Callback(input, services.Settings.SimulationNotice).ToJsonString());
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         string signature = HmacSignature.Create(key, HttpMethod.Post.Method, url.PathAndQuery, body, services.Time.GetUtcNow());
@@ -86,7 +86,7 @@ internal static class TicketSystems
         }
 
         Uri site = settings.TicketSystemUrl ?? throw new PermanentFailureException("the ticket system URL is not configured");
-        string note = TicketNote.PlainText(input);
+        string note = TicketNote.PlainText(input, services.Settings.SimulationNotice);
         void Authorize(System.Net.Http.Headers.HttpRequestHeaders headers)
         {
             idempotent(headers);

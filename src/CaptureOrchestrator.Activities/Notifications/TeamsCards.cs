@@ -20,12 +20,14 @@ public static class TeamsCards
 
     private const int MaxTextLength = 400;
 
-    public static JsonObject ForCapture(NotificationInput input)
+    /// <param name="input">The outcome.</param>
+    /// <param name="notice">The deployment's simulation notice, shown above everything when set.</param>
+    public static JsonObject ForCapture(NotificationInput input, string? notice = null)
     {
         // Fewer findings per target until it fits: all → 5 → 3 → 1 → none.
         foreach (int perTarget in new[] { int.MaxValue, 5, 3, 1, 0 })
         {
-            JsonObject message = Envelope(CaptureBody(input, perTarget), CaptureActions(input.Links));
+            JsonObject message = Envelope(Noticed(notice, CaptureBody(input, perTarget)), CaptureActions(input.Links));
             if (Encoding.UTF8.GetByteCount(message.ToJsonString()) <= MaxBytes)
             {
                 return message;
@@ -34,7 +36,7 @@ public static class TeamsCards
 
         // Only a pathological number of targets gets here: say so and point at the report.
         return Envelope(
-            [Title($"Capture {input.Status}: {input.Operation.Ticket}"), Text($"{input.Targets.Count} targets — too many to list here; see the report.")],
+            Noticed(notice, [Title($"Capture {input.Status}: {input.Operation.Ticket}"), Text($"{input.Targets.Count} targets — too many to list here; see the report.")]),
             CaptureActions(input.Links));
     }
 
@@ -184,6 +186,17 @@ public static class TeamsCards
         actions.Add(OpenUrl("JSON", links.Json));
         actions.AddRange(links.Evidence.Take(3).Select((url, i) => OpenUrl($"Evidence {i + 1}", url)));
         return actions;
+    }
+
+    /// <summary>The body with the simulation notice above it, when there is one.</summary>
+    private static List<JsonNode> Noticed(string? notice, List<JsonNode> body)
+    {
+        if (notice is not null)
+        {
+            body.Insert(0, Text(notice, weight: "Bolder", color: "Warning"));
+        }
+
+        return body;
     }
 
     private static JsonObject Envelope(List<JsonNode> body, List<JsonNode> actions)

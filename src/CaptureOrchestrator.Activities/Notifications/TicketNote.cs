@@ -11,9 +11,13 @@ namespace CaptureOrchestrator.Activities.Notifications;
 public static class TicketNote
 {
     /// <summary>Work notes and comments are read by people: verdict first, then what to open.</summary>
-    public static string PlainText(NotificationInput input, int maxLength = 30_000)
+    /// <param name="input">The outcome.</param>
+    /// <param name="notice">The deployment's simulation notice, first line when set.</param>
+    /// <param name="maxLength">Where the note is cut.</param>
+    public static string PlainText(NotificationInput input, string? notice = null, int maxLength = 30_000)
     {
         var text = new StringBuilder()
+            .Append(notice is null ? string.Empty : notice + "\n")
             .Append("CaptureOrchestrator: capture ").Append(input.Status).Append(" (operation ").Append(input.Operation.OperationId).AppendLine(")");
         if (input.Path is { } path)
         {
@@ -48,8 +52,11 @@ public static class TicketNote
     }
 
     /// <summary>The body of the generic callback (signed with <see cref="Core.Notifications.HmacSignature"/>).</summary>
-    public static JsonObject Callback(NotificationInput input) => new()
+    /// <param name="input">The outcome.</param>
+    /// <param name="notice">The deployment's simulation notice ("simulated"; null on a real deployment).</param>
+    public static JsonObject Callback(NotificationInput input, string? notice = null) => new()
     {
+        ["simulated"] = notice,
         ["kind"] = input.Kind.ToString(),
         ["operationId"] = input.Operation.OperationId,
         ["ticket"] = new JsonObject

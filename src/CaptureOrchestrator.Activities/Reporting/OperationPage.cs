@@ -15,11 +15,15 @@ namespace CaptureOrchestrator.Activities.Reporting;
 /// </summary>
 internal static class OperationPage
 {
-    public static string Write(PublishReportInput input, IReadOnlyDictionary<int, string> targetPages)
+    /// <param name="input">The outcome.</param>
+    /// <param name="targetPages">Each target's own page (read links), by target index.</param>
+    /// <param name="notice">The deployment's simulation notice, a banner under the title when set.</param>
+    public static string Write(PublishReportInput input, IReadOnlyDictionary<int, string> targetPages, string? notice = null)
     {
         string ticket = input.Operation.Ticket.ToString();
         var html = new StringBuilder(HtmlReportWriter.Head($"Capture {input.Status} — {ticket}"))
             .Append("<h1>Capture ").Append(E(input.Status.ToString())).Append(": ").Append(E(ticket)).Append("</h1>\n")
+            .Append(notice is null ? string.Empty : $"<div class=\"notice\" id=\"notice\">{E(notice)}</div>\n")
             .Append("<p class=\"facts\">Operation <code>").Append(E(input.Operation.OperationId)).Append("</code>, ")
             .Append(input.Operation.DurationSeconds.ToString(CultureInfo.InvariantCulture)).Append(" s capture window, ")
             .Append(input.Targets.Count.ToString(CultureInfo.InvariantCulture)).Append(" target(s).</p>\n");

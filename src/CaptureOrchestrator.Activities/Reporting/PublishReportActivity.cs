@@ -23,8 +23,10 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
         await AzureErrors.Classify("create the reports container", () => reports.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
         string prefix = input.Operation.OperationId + "/";
 
+        string? notice = services.Settings.SimulationNotice;
         var json = new JsonObject
         {
+            ["simulated"] = notice,
             ["operationId"] = input.Operation.OperationId,
             ["ticket"] = input.Operation.Ticket.ToString(),
             ["status"] = input.Status.ToString(),
@@ -33,7 +35,7 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
             ["targets"] = JsonSerializer.SerializeToNode(input.Targets, WorkflowSerializer.Options),
         };
         await reports.UploadAsync(prefix + "report.json", new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))), "application/json", overwrite: true, cancellationToken).ConfigureAwait(false);
-        await reports.UploadAsync(prefix + "report.md", new MemoryStream(Encoding.UTF8.GetBytes(Markdown(input))), "text/markdown", overwrite: true, cancellationToken).ConfigureAwait(false);
+        await reports.UploadAsync(prefix + "report.md", new MemoryStream(Encoding.UTF8.GetBytes(Markdown(input, notice))), "text/markdown", overwrite: true, cancellationToken).ConfigureAwait(false);
 
         // The page links each target's own page; links into a private container need their own read SAS.
         DateTimeOffset expiry = services.Time.GetUtcNow().Add(services.Settings.ReportLinkLifetime);
@@ -47,7 +49,7 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
             }
         }
 
-        await reports.UploadAsync(prefix + "report.html", new MemoryStream(Encoding.UTF8.GetBytes(OperationPage.Write(input, targetPages))), "text/html; charset=utf-8", overwrite: true, cancellationToken).ConfigureAwait(false);
+        await reports.UploadAsync(prefix + "report.html", new MemoryStream(Encoding.UTF8.GetBytes(OperationPage.Write(input, targetPages, notice))), "text/html; charset=utf-8", overwrite: true, cancellationToken).ConfigureAwait(false);
 
         IReadOnlyList<BlobItem> evidence = (await reports.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
             .Where(b => b.Name.EndsWith(".evidence.pcap", StringComparison.Ordinal))
@@ -77,11 +79,12 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
         }
     }
 
-    private static string Markdown(PublishReportInput input)
+    private static string Markdown(PublishReportInput input, string? notice)
     {
         var text = new StringBuilder()
             .Append("# Capture ").Append(input.Status).Append(" — ").AppendLine(input.Operation.Ticket.ToString())
             .AppendLine()
+            .Append(notice is null ? string.Empty : $"> **{notice}**\n\n")
             .Append(input.Path is { } path ? $"**Path {string.Join(" → ", path.Points)}:** {path.Verdict}\n" : string.Empty)
             .AppendLine()
             .Append("Operation `").Append(input.Operation.OperationId).Append("`, ").Append(input.Operation.DurationSeconds).AppendLine(" s capture window.")
@@ -113,6 +116,8 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
             {
                 text.Append("- note: ").AppendLine(note);
             }
+
+            text.Append(target.Notes.Count > 0 ? "\n" : string.Empty); // the next heading needs a blank line before it
         }
 
         return text.ToString();

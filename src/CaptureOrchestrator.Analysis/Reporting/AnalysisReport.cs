@@ -46,6 +46,12 @@ public sealed class SourceInfo
     public required string Name { get; init; }
 
     public long? SizeBytes { get; init; }
+
+    /// <summary>
+    /// What a reader must know about where the capture came from before anything else (for example
+    /// that it is a sample of a simulated run); every format puts it first. Null: nothing to say.
+    /// </summary>
+    public string? Notice { get; init; }
 }
 
 public sealed class CaptureFacts

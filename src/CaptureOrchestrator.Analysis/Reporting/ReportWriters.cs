@@ -116,6 +116,11 @@ internal static class TextReportWriter
     public static void Write(AnalysisReport report, TextWriter o)
     {
         CaptureFacts c = report.Capture;
+        if (report.Source.Notice is { } notice)
+        {
+            o.WriteLine($"Notice      {notice}");
+        }
+
         o.WriteLine($"Verdict     {report.Verdict}");
         o.WriteLine();
         foreach (FindingReport finding in report.Findings.Take(ReportWriter.ShownFindings))
@@ -222,6 +227,12 @@ internal static class MarkdownReportWriter
         FlowSummaryReport s = report.FlowSummary;
         o.WriteLine($"# Capture analysis: {Escape(report.Source.Name)}");
         o.WriteLine();
+        if (report.Source.Notice is { } notice)
+        {
+            o.WriteLine($"> **{Escape(notice)}**");
+            o.WriteLine();
+        }
+
         o.WriteLine($"**Verdict:** {Escape(report.Verdict)}");
         o.WriteLine();
         if (report.Findings.Count > 0)

@@ -29,16 +29,18 @@ public static class SharedComposition
     /// <param name="settings">The configuration.</param>
     /// <param name="client">The workflow client.</param>
     /// <param name="uploadEndpoint">Where gateways and firewalls upload, when not the configured account (the local store's public address).</param>
-    public static ApiServices ApiFor(ServerSettings settings, IWorkflowClient client, Func<Uri?>? uploadEndpoint = null) => new(
+    /// <param name="simulated">The host answers for Azure itself (the sandbox), so its simulated gateways may upload over plain HTTP.</param>
+    public static ApiServices ApiFor(ServerSettings settings, IWorkflowClient client, Func<Uri?>? uploadEndpoint = null, bool simulated = false) => new(
         client,
         settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts),
         new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds },
         settings,
-        new TargetSupport(settings, uploadEndpoint ?? (() => settings.Storage.BlobEndpoint)));
+        new TargetSupport(settings, uploadEndpoint ?? (() => settings.Storage.BlobEndpoint), simulated));
 
     /// <summary>The Azure clients, storage and settings the activities use, built from the settings (both hosts).</summary>
     /// <param name="blobs">The blob store, when the host provides its own (the local store); else the configured account.</param>
-    public static CaptureServices CreateServices(ServerSettings settings, ILoggerFactory loggerFactory, TimeProvider time, IWorkflowClient workflows, BlobStore? blobs = null)
+    /// <param name="simulatedAzure">The sandbox's in-process Azure: the transport of the ARM and Log Analytics clients, and the notice every report then carries; null on a real deployment.</param>
+    public static CaptureServices CreateServices(ServerSettings settings, ILoggerFactory loggerFactory, TimeProvider time, IWorkflowClient workflows, BlobStore? blobs = null, SimulatedCloud? simulatedAzure = null)
     {
         var arm = new ArmClientOptions
         {
@@ -53,6 +55,12 @@ public static class SharedComposition
             arm.Transport = PinnedTransport(thumbprint);
         }
 
+        if (simulatedAzure is not null)
+        {
+            arm.Transport = simulatedAzure.Transport;
+            arm.RequireHttpsUploadUrls = false; // its gateways write to the server's own store, over plain HTTP on loopback
+        }
+
         TokenCredential credential = settings.Arm.BearerToken is { } token
             ? new StaticTokenCredential(token)
             : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = settings.Arm.ManagedIdentityClientId });
@@ -63,7 +71,7 @@ public static class SharedComposition
             new VpnGatewayClient(credential, arm),
             new AzureFirewallClient(credential, arm),
             new FirewallFlowTraceClient(credential, arm),
-            new LogsQueryClient(credential, LogsOptions(settings, loggerFactory)),
+            new LogsQueryClient(credential, LogsOptions(settings, loggerFactory, simulatedAzure)),
             blobs ?? CreateBlobStore(settings.Storage, credential, loggerFactory),
             new OrchestratorSettings
             {
@@ -77,6 +85,7 @@ public static class SharedComposition
                 TicketSystemUrl = settings.Notifications.TicketSystemUrl,
                 TicketSystemAuthorization = settings.Notifications.TicketSystemAuthorization,
                 SweepSubscriptions = ScopeAllowlist.Subscriptions(limits.AllowedScopes),
+                SimulationNotice = simulatedAzure?.Notice,
             },
             new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
             workflows,
@@ -107,9 +116,15 @@ public static class SharedComposition
         return options;
     }
 
-    private static LogsQueryClientOptions LogsOptions(ServerSettings settings, ILoggerFactory loggerFactory)
+    private static LogsQueryClientOptions LogsOptions(ServerSettings settings, ILoggerFactory loggerFactory, SimulatedCloud? simulatedAzure)
     {
         var options = new LogsQueryClientOptions { Endpoint = settings.LogAnalytics.Endpoint, Audience = settings.LogAnalytics.Audience, LoggerFactory = loggerFactory };
+        if (simulatedAzure is not null)
+        {
+            options.Transport = simulatedAzure.Transport;
+            return options;
+        }
+
         if (settings.Arm.TrustedCertificateThumbprint is { } thumbprint && settings.LogAnalytics.Endpoint.Host == settings.Arm.Endpoint?.Host)
         {
             options.Transport = PinnedTransport(thumbprint); // a test rig serving both on one endpoint
@@ -125,3 +140,11 @@ public static class SharedComposition
                 errors == System.Net.Security.SslPolicyErrors.None || string.Equals(certificate?.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase),
         });
 }
+
+/// <summary>
+/// An Azure the host answers itself (the self-hosted sandbox): the transport every Azure client
+/// sends through, and the notice the reports of such a run lead with.
+/// </summary>
+/// <param name="Transport">Answers ARM and Log Analytics requests in-process.</param>
+/// <param name="Notice">What every report, card, note and callback says first.</param>
+public sealed record SimulatedCloud(HttpPipelineTransport Transport, string Notice);

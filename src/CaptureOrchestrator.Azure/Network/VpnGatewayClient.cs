@@ -15,13 +15,18 @@ public class VpnGatewayClient
 {
     private const string ApiVersion = ArmApiVersions.Network;
     private readonly ArmOperationPoller _operations;
+    private readonly bool _httpsUploadsOnly = true;
 
     public VpnGatewayClient(TokenCredential credential, ArmClientOptions? options = null)
         : this(new ArmPipeline(credential, options))
     {
     }
 
-    internal VpnGatewayClient(ArmPipeline pipeline) => _operations = new ArmOperationPoller(pipeline);
+    internal VpnGatewayClient(ArmPipeline pipeline)
+    {
+        _operations = new ArmOperationPoller(pipeline);
+        _httpsUploadsOnly = pipeline.Options.RequireHttpsUploadUrls;
+    }
 
     /// <summary>For mocking.</summary>
     protected VpnGatewayClient() => _operations = null!;
@@ -53,7 +58,7 @@ public class VpnGatewayClient
     {
         VpnTarget kind = Classify(target, linkConnectionNames);
         ArgumentNullException.ThrowIfNull(sasUrl);
-        if (!sasUrl.IsAbsoluteUri || sasUrl.Scheme != Uri.UriSchemeHttps || !sasUrl.Query.Contains("sig=", StringComparison.Ordinal))
+        if (!sasUrl.IsAbsoluteUri || (sasUrl.Scheme != Uri.UriSchemeHttps && _httpsUploadsOnly) || !sasUrl.Query.Contains("sig=", StringComparison.Ordinal))
         {
             throw new ArgumentException("sasUrl must be an https storage URL carrying a SAS signature (sig=...).", nameof(sasUrl));
         }

@@ -24,4 +24,10 @@ public sealed class ArmClientOptions : ClientOptions
 
     /// <summary>Where the per-request log lines with ARM request ids go; nowhere when null.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Whether upload URLs handed to gateways must be https, as Azure requires (default). Only a
+    /// simulated Azure (the self-hosted sandbox) turns it off: its gateways upload to the server's own plain-HTTP store.
+    /// </summary>
+    public bool RequireHttpsUploadUrls { get; set; } = true;
 }

@@ -15,7 +15,11 @@ internal static class ServeCommand
     {
         var urls = new Option<string>("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var data = new Option<string?>("--data") { Description = "Folder for the workflow database (default: .data)" };
-        var command = new Command("serve", "Run the HTTP API for ticket systems on the embedded workflow engine") { urls, data };
+        var sandbox = new Option<bool>("--sandbox")
+        {
+            Description = "No Azure subscription: answer the Azure calls in-process with sample captures (every report says SIMULATED); refused when an ARM endpoint or storage account is configured",
+        };
+        var command = new Command("serve", "Run the HTTP API for ticket systems on the embedded workflow engine") { urls, data, sandbox };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var args = new List<string> { "--urls", parse.GetValue(urls)! };
@@ -24,7 +28,17 @@ internal static class ServeCommand
                 args.AddRange(["--CaptureOrchestrator:DataFolder", folder]);
             }
 
-            WebApplication app = ServerHost.Build([.. args]);
+            WebApplication app;
+            try
+            {
+                app = ServerHost.Build([.. args], sandbox: parse.GetValue(sandbox));
+            }
+            catch (InvalidOperationException ex) when (parse.GetValue(sandbox))
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync(ex.Message);
+                return ExitCodes.Usage;
+            }
+
             await app.StartAsync(cancellationToken);
             await app.WaitForShutdownAsync(cancellationToken);
             return ExitCodes.Success;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using CaptureOrchestrator.Api.Hosting;
 
@@ -31,27 +30,7 @@ internal static partial class LocalBlobAccount
             return new LocalBlobKey(name, configured);
         }
 
-        string file = Path.Combine(dataFolder, "blob-account.key");
-        if (!File.Exists(file))
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            try
-            {
-                using var writer = new StreamWriter(file, options);
-                writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)));
-            }
-            catch (IOException) when (File.Exists(file))
-            {
-                // Another process created it first; use theirs.
-            }
-        }
-
-        return new LocalBlobKey(name, File.ReadAllText(file).Trim());
+        return new LocalBlobKey(name, GeneratedKeyFile.ReadOrCreate(Path.Combine(dataFolder, "blob-account.key"), 64));
     }
 
     [GeneratedRegex("^[a-z0-9]{3,24}$")]

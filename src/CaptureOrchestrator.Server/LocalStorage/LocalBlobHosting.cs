@@ -12,9 +12,14 @@ namespace CaptureOrchestrator.Server.LocalStorage;
 /// </summary>
 internal static class LocalBlobHosting
 {
-    public static (LocalBlobService Service, BlobStore Store) Create(ServerSettings settings, ServerAddresses addresses, ILoggerFactory loggerFactory, TimeProvider time)
+    /// <param name="settings">The configuration.</param>
+    /// <param name="addresses">Where the server listens.</param>
+    /// <param name="loggerFactory">Logging.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="simulated">The sandbox: its simulated Network Watcher writes VM captures into this store, under the account id it was given.</param>
+    public static (LocalBlobService Service, BlobStore Store) Create(ServerSettings settings, ServerAddresses addresses, ILoggerFactory loggerFactory, TimeProvider time, bool simulated = false)
     {
-        if (settings.Storage.CaptureAccountResourceId is { } captureAccount)
+        if (settings.Storage.CaptureAccountResourceId is { } captureAccount && !simulated)
         {
             throw new InvalidOperationException($"CaptureOrchestrator:Storage:CaptureAccountResourceId is set ({captureAccount}) but Storage:BlobEndpoint is not: Network Watcher would write VM captures to that account, which the local blob store cannot read. Set Storage:BlobEndpoint to its blob endpoint.");
         }

@@ -19,6 +19,7 @@ public static class HtmlReportWriter
         :root { color-scheme: light; --error: #cf222e; --warning: #9a6700; --info: #57606a; --line: #d0d7de; }
         body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1100px; padding: 24px; color: #1f2328; }
         h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+        .notice { font-weight: 700; padding: 8px 16px; background: #fff3cd; border: 2px dashed #b58100; margin: 12px 0; }
         .verdict { font-size: 17px; font-weight: 600; padding: 12px 16px; border-left: 5px solid var(--sev, var(--info)); background: #f6f8fa; margin: 12px 0; }
         .facts { color: var(--info); }
         .finding { border: 1px solid var(--line); border-left: 5px solid var(--sev); border-radius: 6px; padding: 10px 14px; margin: 10px 0; }
@@ -40,6 +41,7 @@ public static class HtmlReportWriter
         string lead = report.Findings.Count > 0 ? report.Findings[0].Severity : "info";
         html.Append(Head($"{report.Source.Name} — {report.Verdict}"))
             .Append("<h1>Capture report: ").Append(E(report.Source.Name)).Append("</h1>\n")
+            .Append(report.Source.Notice is { } notice ? $"<div class=\"notice\" id=\"notice\">{E(notice)}</div>\n" : string.Empty)
             .Append("<div class=\"verdict sev-").Append(E(lead)).Append("\" id=\"verdict\">").Append(E(report.Verdict)).Append("</div>\n")
             .Append("<p class=\"facts\">").Append(Facts(report)).Append("</p>\n");
 
