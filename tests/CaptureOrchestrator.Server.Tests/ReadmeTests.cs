@@ -26,7 +26,7 @@ public sealed partial class ReadmeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // The settings of the README's serve command (CaptureOrchestrator__X__Y='value').
-        Dictionary<string, string?> settings = ServeSetting().Matches(Block(Readme, "dotnet run --project src/CaptureOrchestrator.Cli -- serve"))
+        Dictionary<string, string?> settings = ServeSetting().Matches(Block(Readme, "dotnet run --project src/CaptureOrchestrator.Cli -- serve --urls"))
             .ToDictionary(m => m.Groups["key"].Value.Replace("__", ":", StringComparison.Ordinal), m => (string?)m.Groups["value"].Value.Trim('\''));
         Assert.Contains("CaptureOrchestrator:Api:SigningKey", settings.Keys);
         settings["CaptureOrchestrator:DataFolder"] = _data;
@@ -99,7 +99,7 @@ public sealed partial class ReadmeTests : IAsyncLifetime
     }
 
     /// <summary>The fenced code block of <paramref name="markdown"/> that contains <paramref name="marker"/>.</summary>
-    private static string Block(string markdown, string marker)
+    internal static string Block(string markdown, string marker)
     {
         int at = markdown.IndexOf(marker, StringComparison.Ordinal);
         Assert.True(at >= 0, $"no code block with '{marker}'");

@@ -11,7 +11,8 @@ namespace CaptureOrchestrator.Server.Tests;
 /// </summary>
 public sealed class ServeProcess : IAsyncDisposable
 {
-    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "capture-orchestrator.dll");
+    /// <summary>The CLI as built beside the tests.</summary>
+    public static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "capture-orchestrator.dll");
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly List<(Func<string, bool> Match, TaskCompletionSource Seen)> _waiters = [];
@@ -21,11 +22,15 @@ public sealed class ServeProcess : IAsyncDisposable
     public IReadOnlyCollection<string> Lines => _lines;
 
     /// <summary>Starts serve listening on <paramref name="urls"/>, with each setting as a CaptureOrchestrator__… environment variable.</summary>
-    public static ServeProcess Start(string urls, IReadOnlyDictionary<string, string?> settings)
+    /// <param name="urls">Where it listens.</param>
+    /// <param name="settings">Its configuration.</param>
+    /// <param name="arguments">More arguments of serve (--sandbox).</param>
+    /// <param name="workingDirectory">Where it runs (its default data folder .data is there); the test's own by default.</param>
+    public static ServeProcess Start(string urls, IReadOnlyDictionary<string, string?> settings, IReadOnlyList<string>? arguments = null, string? workingDirectory = null)
     {
         Assert.True(File.Exists(Cli), $"{Cli} is missing: the test project references the CLI so that it is built beside the tests");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in (string[])[Cli, "serve", "--urls", urls])
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? string.Empty };
+        foreach (string argument in (string[])[Cli, "serve", "--urls", urls, .. arguments ?? []])
         {
             start.ArgumentList.Add(argument);
         }

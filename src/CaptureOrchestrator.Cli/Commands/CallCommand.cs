@@ -145,7 +145,7 @@ internal static class CallCommand
         {
             byte[] content = Encoding.UTF8.GetBytes(body ?? string.Empty);
             using var request = new HttpRequestMessage(new HttpMethod(method), pathAndQuery);
-            request.Headers.Add("X-CaptureOrchestrator-Signature", HmacSignature.Create(key, method, request.RequestUri!.OriginalString, content, DateTimeOffset.UtcNow));
+            request.Headers.Add(HmacSignature.HeaderName, HmacSignature.Create(key, method, request.RequestUri!.OriginalString, content, DateTimeOffset.UtcNow));
             if (body is not null)
             {
                 request.Content = new ByteArrayContent(content) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
