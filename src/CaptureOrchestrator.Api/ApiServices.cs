@@ -36,6 +36,9 @@ public sealed record ApiServices(IWorkflowClient Client, RequestLimits Limits, C
         return channels;
     }
 
+    /// <summary>Who may post alerts (built once: it caches the tenant's signing keys).</summary>
+    public Http.AlertAuthentication AlertAuthentication { get; } = new(Settings.Alerts);
+
     /// <summary>Serializes check-then-start of new operations in this process (the per-target concurrency limit).</summary>
     internal SemaphoreSlim StartGate { get; } = new(1, 1);
 

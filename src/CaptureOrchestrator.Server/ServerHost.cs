@@ -84,6 +84,7 @@ public static partial class ServerHost
         TriageEndpoints.Map(api);
         FlowTraceEndpoints.Map(api);
         EventGridEndpoints.Map(api);
+        AlertEndpoints.Map(api);
         return app;
     }
 

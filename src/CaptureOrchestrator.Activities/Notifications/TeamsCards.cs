@@ -134,6 +134,11 @@ public static class TeamsCards
                 ("Operation", input.Operation.OperationId),
             ]),
         };
+        if (input.Operation.Alert is { } alert)
+        {
+            body.Add(Text(alert.Describe(), subtle: true));
+        }
+
         if (input.Path is { } path)
         {
             // A path operation leads with where packets stop; each target's findings follow.

@@ -19,6 +19,11 @@ public static class TicketNote
         var text = new StringBuilder()
             .Append(notice is null ? string.Empty : notice + "\n")
             .Append("CaptureOrchestrator: capture ").Append(input.Status).Append(" (operation ").Append(input.Operation.OperationId).AppendLine(")");
+        if (input.Operation.Alert is { } alert)
+        {
+            text.AppendLine(alert.Describe());
+        }
+
         if (input.Path is { } path)
         {
             text.Append("\nPath ").Append(string.Join(" -> ", path.Points)).Append(": ").AppendLine(path.Verdict);
@@ -66,6 +71,7 @@ public static class TicketNote
             ["clientRequestId"] = input.Operation.Ticket.ClientRequestId,
         },
         ["status"] = input.Status.ToString(),
+        ["alert"] = input.Operation.Alert is null ? null : JsonSerializer.SerializeToNode(input.Operation.Alert, WorkflowSerializer.Options),
         ["targets"] = new JsonArray([.. input.Targets.Select(t => (JsonNode)new JsonObject
         {
             ["resourceId"] = t.ResourceId,

@@ -26,7 +26,8 @@ internal static class OperationPage
             .Append(notice is null ? string.Empty : $"<div class=\"notice\" id=\"notice\">{E(notice)}</div>\n")
             .Append("<p class=\"facts\">Operation <code>").Append(E(input.Operation.OperationId)).Append("</code>, ")
             .Append(input.Operation.DurationSeconds.ToString(CultureInfo.InvariantCulture)).Append(" s capture window, ")
-            .Append(input.Targets.Count.ToString(CultureInfo.InvariantCulture)).Append(" target(s).</p>\n");
+            .Append(input.Targets.Count.ToString(CultureInfo.InvariantCulture)).Append(" target(s).</p>\n")
+            .Append(input.Operation.Alert is { } alert ? $"<p class=\"facts\" id=\"alert\">{E(alert.Describe())}</p>\n" : string.Empty);
         if (input.Path is { } path)
         {
             Path(html, path);

@@ -29,6 +29,7 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
             ["simulated"] = notice,
             ["operationId"] = input.Operation.OperationId,
             ["ticket"] = input.Operation.Ticket.ToString(),
+            ["alert"] = input.Operation.Alert is null ? null : JsonSerializer.SerializeToNode(input.Operation.Alert, WorkflowSerializer.Options),
             ["status"] = input.Status.ToString(),
             ["durationSeconds"] = input.Operation.DurationSeconds,
             ["path"] = input.Path is null ? null : JsonSerializer.SerializeToNode(input.Path, WorkflowSerializer.Options),
@@ -85,6 +86,7 @@ internal sealed class PublishReportActivity(CaptureServices services) : Activity
             .Append("# Capture ").Append(input.Status).Append(" — ").AppendLine(input.Operation.Ticket.ToString())
             .AppendLine()
             .Append(notice is null ? string.Empty : $"> **{notice}**\n\n")
+            .Append(input.Operation.Alert is { } alert ? alert.Describe() + "\n\n" : string.Empty)
             .Append(input.Path is { } path ? $"**Path {string.Join(" → ", path.Points)}:** {path.Verdict}\n" : string.Empty)
             .AppendLine()
             .Append("Operation `").Append(input.Operation.OperationId).Append("`, ").Append(input.Operation.DurationSeconds).AppendLine(" s capture window.")

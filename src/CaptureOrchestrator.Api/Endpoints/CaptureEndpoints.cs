@@ -19,7 +19,7 @@ public static class CaptureEndpoints
         api.MapPost("/captures/{operationId}/cancel", CancelAsync);
     }
 
-    private static readonly OperationKind<CaptureRequest, CaptureOperation> Kind = new(
+    internal static readonly OperationKind<CaptureRequest, CaptureOperation> Kind = new(
         IdPrefix: "op",
         WorkflowName: PacketCaptureWorkflow.Name,
         FieldPrefix: "",

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using CaptureOrchestrator.Api.Http;
+using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using Microsoft.AspNetCore.Http;
 
@@ -39,14 +40,17 @@ internal static class OperationStarter
         where TRequest : class
         where TOperation : class
     {
-        CancellationToken cancellationToken = http.RequestAborted;
-
         // 1. The body, strictly: unknown fields, wrong types and oversize bodies are 400s naming the field.
-        if (!JsonBody.TryRead(http, out TRequest? request, out IResult? bad))
-        {
-            return bad;
-        }
+        return JsonBody.TryRead(http, out TRequest? request, out IResult? bad)
+            ? await StartAsync(api, request, kind, StartAdjustments.None, http.RequestAborted).ConfigureAwait(false)
+            : bad;
+    }
 
+    /// <summary>Steps 2–5 for a request that did not come as a body of its own (an alert's capture).</summary>
+    public static async Task<IResult> StartAsync<TRequest, TOperation>(ApiServices api, TRequest? request, OperationKind<TRequest, TOperation> kind, StartAdjustments adjust, CancellationToken cancellationToken)
+        where TRequest : class
+        where TOperation : class
+    {
         // 2. A retried POST (same ticket system, ticket and client request id) gets the same operation back.
         string operationId = OperationId(kind.IdPrefix, kind.TicketOf(request));
         if (await api.Client.GetInstanceAsync(operationId, cancellationToken: cancellationToken).ConfigureAwait(false) is { } existing && existing.Name == kind.WorkflowName)
@@ -56,24 +60,24 @@ internal static class OperationStarter
 
         // 3. The request's rules (400), and the scopes this deployment may touch (403).
         Validated<TOperation> validated = kind.Validate(request, api.Limits, operationId, api.Timings);
-        if (Problems.Refusal(validated) is { } refused)
+        if (Problems.Refusal(validated with { Errors = [.. validated.Errors.Select(adjust.Rename)], Forbidden = [.. validated.Forbidden.Select(adjust.Rename)] }) is { } refused)
         {
             return refused;
         }
 
         // 4. Targets this deployment cannot see through to a report are refused before anything starts.
         TOperation operation = validated.Value!;
-        CaptureOperation capture = kind.CaptureOf(operation);
+        CaptureOperation capture = adjust.Complete(kind.CaptureOf(operation));
         if (api.Support.Refusals(capture.Targets, kind.FieldPrefix) is { Count: > 0 } unsupported)
         {
-            return Problems.Invalid(unsupported);
+            return Problems.Invalid([.. unsupported.Select(adjust.Rename)]);
         }
 
         // 5. Where the verdict goes, then start under the per-target concurrency limit (409 when busy).
-        operation = kind.WithCapture(operation, capture with { NotificationChannels = api.ChannelsFor(capture) });
+        operation = kind.WithCapture(operation, capture with { NotificationChannels = adjust.Channels(api.ChannelsFor(capture)) });
         OperationTags.OnRequest(operationId, capture.Ticket);
         StartOutcome started = await TargetConcurrency.StartAsync(api, kind.WorkflowName, operationId, operation, capture.Targets, kind.FieldPrefix, cancellationToken).ConfigureAwait(false);
-        return started.Busy.Count > 0 ? Problems.Busy(started.Busy) : kind.Accepted(operationId, started.Created);
+        return started.Busy.Count > 0 ? Problems.Busy([.. started.Busy.Select(adjust.Rename)]) : kind.Accepted(operationId, started.Created);
     }
 
     /// <summary>
@@ -90,4 +94,20 @@ internal static class OperationStarter
 
         return $"{prefix}-{Guid.NewGuid():N}";
     }
+}
+
+/// <summary>
+/// How an operation that did not come from a ticket system's body differs (an alert's capture):
+/// refusals name the caller's own fields, the operation records where it came from, and the policy
+/// picks the channels.
+/// </summary>
+/// <param name="Rename">A refusal of the built request, named in the caller's terms.</param>
+/// <param name="Complete">The validated capture, completed (for example with the alert it answers).</param>
+/// <param name="Channels">The channels out of those the deployment would use.</param>
+internal sealed record StartAdjustments(
+    Func<FieldError, FieldError> Rename,
+    Func<CaptureOperation, CaptureOperation> Complete,
+    Func<IReadOnlyList<NotificationChannel>, IReadOnlyList<NotificationChannel>> Channels)
+{
+    public static StartAdjustments None { get; } = new(error => error, capture => capture, channels => channels);
 }

@@ -1,3 +1,4 @@
+using CaptureOrchestrator.Core.Alerts;
 using CaptureOrchestrator.Core.Requests;
 
 namespace CaptureOrchestrator.Api.Hosting;
@@ -37,6 +38,45 @@ public sealed class ServerSettings
     public SweeperScheduleSettings Sweeper { get; set; } = new();
 
     public TelemetrySettings Telemetry { get; set; } = new();
+
+    public AlertSettings Alerts { get; set; } = new();
+}
+
+/// <summary>Azure Monitor alerts that start captures (POST /api/alerts from an action group webhook).</summary>
+public sealed class AlertSettings
+{
+    /// <summary>
+    /// Self-hosted: the key the action group's webhook URL carries as ?code= (as a Functions key
+    /// is carried). On Azure Functions the function key plays this part.
+    /// </summary>
+    public string? Key { get; set; }
+
+    /// <summary>The action group's secure webhook: a Microsoft Entra token on every notification.</summary>
+    public EntraWebhookSettings Entra { get; set; } = new();
+
+    /// <summary>Which alert rules start which capture; an alert no policy answers starts nothing.</summary>
+    public List<CapturePolicy> Policies { get; set; } = [];
+}
+
+/// <summary>How the Entra token of a secure webhook is validated: issuer (the tenant), audience, signature against the tenant's published keys, lifetime, app role.</summary>
+public sealed class EntraWebhookSettings
+{
+    /// <summary>The tenant the action group's tokens come from; null: no Entra validation.</summary>
+    public string? TenantId { get; set; }
+
+    /// <summary>The Application ID URI (or client id) of the app registration the secure webhook names: the token's audience.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The app role assigned to Azure Monitor's "AzNS AAD Webhook" service principal.</summary>
+    public string Role { get; set; } = "ActionGroupsSecureWebhook";
+
+    /// <summary>The tenant's OpenID metadata; default: the public cloud's, for TenantId.</summary>
+    public Uri? MetadataAddress { get; set; }
+
+    /// <summary>Pins a self-signed certificate of a metadata endpoint (test rigs; SHA-1 thumbprint).</summary>
+    public string? TrustedCertificateThumbprint { get; set; }
+
+    public bool Configured => TenantId is not null && Audience is not null;
 }
 
 public sealed class ApiSettings

@@ -34,8 +34,15 @@ public static class SharedComposition
         client,
         settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts),
         new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds },
-        settings,
+        CheckedAlertPolicies(settings),
         new TargetSupport(settings, uploadEndpoint ?? (() => settings.Storage.BlobEndpoint), simulated));
+
+    /// <summary>The settings, once their capture policies are known to be complete: a host with a broken policy does not start.</summary>
+    private static ServerSettings CheckedAlertPolicies(ServerSettings settings)
+    {
+        string[] problems = [.. settings.Alerts.Policies.SelectMany((policy, index) => policy.Problems(index))];
+        return problems.Length == 0 ? settings : throw new InvalidOperationException("Capture policies: " + string.Join("; ", problems));
+    }
 
     /// <summary>The Azure clients, storage and settings the activities use, built from the settings (both hosts).</summary>
     /// <param name="blobs">The blob store, when the host provides its own (the local store); else the configured account.</param>

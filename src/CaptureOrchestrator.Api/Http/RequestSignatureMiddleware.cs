@@ -22,7 +22,8 @@ public sealed partial class RequestSignatureMiddleware(RequestDelegate next, Ser
     public async Task InvokeAsync(HttpContext context)
     {
         PathString path = context.Request.Path;
-        if (!path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/events", StringComparison.OrdinalIgnoreCase))
+        if (!path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/events", StringComparison.OrdinalIgnoreCase)
+            || path.StartsWithSegments("/api/alerts", StringComparison.OrdinalIgnoreCase)) // Azure Monitor cannot sign: alerts carry a URL key or an Entra token (AlertAuthentication)
         {
             await next(context);
             return;
@@ -81,7 +82,8 @@ public sealed partial class RequestSignatureMiddleware(RequestDelegate next, Ser
     }
 
     /// <summary>The whole body, or null when it exceeds the limit.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    /// <summary>The body, or null when it is larger than <paramref name="limit"/> bytes.</summary>
+    internal static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
         {

@@ -29,6 +29,9 @@ public sealed record CaptureOperation
     /// <summary>The targets are capture points of one path, in order: their captures are correlated.</summary>
     public bool Path { get; init; }
 
+    /// <summary>The Azure Monitor alert that started the operation; null for a ticket system's request.</summary>
+    public Alerts.AlertReference? Alert { get; init; }
+
     /// <summary>Where results are posted, one activity each.</summary>
     public IReadOnlyList<Capture.NotificationChannel> NotificationChannels { get; init; } = [];
 

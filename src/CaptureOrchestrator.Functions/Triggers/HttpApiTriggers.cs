@@ -52,6 +52,11 @@ public sealed class HttpApiTriggers(ApiGate gate, TimeProvider time)
     public Task<IActionResult> BlobCreated([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "events/blobcreated")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
         gate.UnsignedAsync(request, client, (http, api) => EventGridEndpoints.ReceiveAsync(http, request.Query["code"], api));
 
+    /// <summary>An action group's webhook: the function key (?code=) and, when configured, the secure webhook's Entra token; not HMAC-signed (Azure Monitor cannot sign).</summary>
+    [Function("HttpAlert")]
+    public Task<IActionResult> Alert([HttpTrigger(AuthorizationLevel.Function, "post", Route = "alerts")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
+        gate.UnsignedAsync(request, client, (http, api) => AlertEndpoints.ReceiveAsync(http, api, hostCheckedKey: true));
+
     [Function("HttpHealth")]
     public static IActionResult Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
         new OkObjectResult(new { status = "ok", host = "functions" });
