@@ -59,6 +59,9 @@ param teamsWebhookUrl string = ''
 @description('Authorization header value for ServiceNow or Jira (e.g. "Basic ..."). Empty without a ticket system.')
 param ticketSystemAuthorization string = ''
 
+@description('Application ID URI (or client id) of the app registration that Azure Monitor action groups name in their secure webhook to POST /api/alerts: the Entra token\'s audience. Empty: alerts are accepted with the function key alone.')
+param alertWebhookAudience string = ''
+
 @description('NCRONTAB schedule of the expensive-logging sweeper.')
 param sweeperSchedule string = '0 */5 * * * *'
 
@@ -174,6 +177,11 @@ module app 'modules/function-app.bicep' = {
     empty(teamsWebhookUrl) ? [] : [ { name: 'CaptureOrchestrator__Notifications__TeamsWebhookUrl', value: keyVaultReference(vault.outputs.name, 'teams-webhook-url') } ],
     empty(logAnalyticsEndpoint) ? [] : [ { name: 'CaptureOrchestrator__LogAnalytics__Endpoint', value: logAnalyticsEndpoint } ],
     empty(logAnalyticsAudience) ? [] : [ { name: 'CaptureOrchestrator__LogAnalytics__Audience', value: logAnalyticsAudience } ],
+    // Alerts from a secure webhook: the token must come from this tenant, for this audience.
+    empty(alertWebhookAudience) ? [] : [
+      { name: 'CaptureOrchestrator__Alerts__Entra__TenantId', value: tenant().tenantId }
+      { name: 'CaptureOrchestrator__Alerts__Entra__Audience', value: alertWebhookAudience }
+    ],
     empty(ticketSystem) ? [] : [
       { name: 'CaptureOrchestrator__Notifications__TicketSystem', value: ticketSystem }
       { name: 'CaptureOrchestrator__Notifications__TicketSystemUrl', value: ticketSystemUrl }
