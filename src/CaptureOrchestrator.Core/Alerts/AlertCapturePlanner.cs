@@ -69,7 +69,15 @@ public static class AlertCapturePlanner
                 continue;
             }
 
-            // 2. A Connection Monitor test: capture at its source endpoint, toward its destination.
+            // 2. One instance of a scale set (instance-level alerts): capture the scale set on that instance only.
+            if (id.IsOfType("Microsoft.Compute/virtualMachineScaleSets/virtualMachines") && id.Parent is { } scaleSet)
+            {
+                targets.Add(new CaptureTargetRequest(scaleSet.ToString(), Instances: [id.Name]));
+                sources.Add(field);
+                continue;
+            }
+
+            // 3. A Connection Monitor test: capture at its source endpoint, toward its destination.
             if (id.IsOfType(ConnectionMonitorType))
             {
                 if (Dimension(alert, "SourceResourceId") is { } source)
@@ -86,7 +94,7 @@ public static class AlertCapturePlanner
                 continue;
             }
 
-            // 3. A log search alert on a workspace names the resource in a dimension.
+            // 4. A log search alert on a workspace names the resource in a dimension.
             if (ResourceDimension(alert) is { } resource)
             {
                 targets.Add(new CaptureTargetRequest(resource));

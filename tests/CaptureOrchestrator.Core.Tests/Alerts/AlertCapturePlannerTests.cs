@@ -24,6 +24,17 @@ public sealed class AlertCapturePlannerTests
     }
 
     [Fact]
+    public void An_alert_on_one_scale_set_instance_captures_the_scale_set_on_that_instance()
+    {
+        CommonAlert alert = Alert([$"/subscriptions/{Sub}/resourceGroups/app/providers/Microsoft.Compute/virtualMachineScaleSets/web/virtualMachines/3"]);
+
+        CaptureTargetRequest target = Assert.Single(AlertCapturePlanner.Plan(alert, Policy()).Value!.Request.Targets!);
+
+        Assert.Equal($"/subscriptions/{Sub}/resourceGroups/app/providers/Microsoft.Compute/virtualMachineScaleSets/web", target.ResourceId);
+        Assert.Equal(["3"], target.Instances);
+    }
+
+    [Fact]
     public void A_workspace_alert_without_a_resource_dimension_is_refused_naming_the_target()
     {
         Validated<AlertCapturePlan> plan = AlertCapturePlanner.Plan(Alert([Workspace], ("Computer", "vm1")), Policy());
