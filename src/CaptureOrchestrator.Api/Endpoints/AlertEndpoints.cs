@@ -91,7 +91,7 @@ public static partial class AlertEndpoints
         }
 
         // 7. The rule's hourly cap: an alert that flaps must not capture without end.
-        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset now = (http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
         (int started, DateTimeOffset? oldest) = await AlertHistory.StartedSinceAsync(api.Client, alert.Rule, now.AddHours(-1), cancellationToken).ConfigureAwait(false);
         if (started >= policy.MaxCapturesPerHour)
         {

@@ -49,6 +49,16 @@ internal sealed class SimulatedAzure : HttpMessageHandler
         _uploads = uploads;
     }
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _uploads.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
     /// <summary>Capture sessions the sandbox is holding (started and not deleted).</summary>
     public int LiveSessions => _sessions.Count + _firewallCaptures.Count + _gatewayCaptures.Count;
 
