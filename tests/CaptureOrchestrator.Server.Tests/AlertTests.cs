@@ -273,6 +273,41 @@ public sealed class AlertTests : IAsyncLifetime, IDisposable
         await ExpectAsync(await PostAlertAsync(Alert("vm-unreachable", "Metric", [Vm + "b"]), code: null, bearer: Token(rolledKey, "kid-2")), HttpStatusCode.Accepted);
     }
 
+    [Fact]
+    public async Task A_killed_serve_process_still_knows_its_alert_captures_after_restart()
+    {
+        // The real serve process, configured through its environment; its data folder outlives the kill.
+        var settings = new Dictionary<string, string?>(_settings)
+        {
+            ["CaptureOrchestrator:DataFolder"] = Path.Combine(_data, "serve"),
+            ["CaptureOrchestrator:Alerts:Policies:0:DurationSeconds"] = "120", // still capturing after the restart
+        };
+        string urls = $"http://127.0.0.1:{ServeProcess.FreePort()}";
+        var server = new Uri(urls);
+        using var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(60) };
+        var alertId = Guid.NewGuid();
+        string operationId;
+        await using (ServeProcess serve = ServeProcess.Start(urls, settings, ["--sandbox"]))
+        {
+            await serve.WaitUntilServingAsync(server);
+            operationId = (await ExpectAsync(await PostAlertAsync(http, Alert("vm-unreachable", "Metric", [Vm], alertId: alertId)), HttpStatusCode.Accepted))["operationId"]!.GetValue<string>();
+            await serve.WaitForLineAsync(line => line.Contains("StartCapture", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(60));
+            await serve.KillAsync();
+        }
+
+        await using ServeProcess again = ServeProcess.Start(urls, settings, ["--sandbox"]);
+        await again.WaitUntilServingAsync(server);
+
+        // The action group retries the notification the killed process took: the same operation.
+        JsonObject redelivered = await ExpectAsync(await PostAlertAsync(http, Alert("vm-unreachable", "Metric", [Vm], alertId: alertId)), HttpStatusCode.Accepted);
+        Assert.Equal(operationId, redelivered["operationId"]!.GetValue<string>());
+        Assert.False(redelivered["created"]!.GetValue<bool>());
+
+        // The rule fires again: the capture from before the kill is still the one running.
+        JsonObject repeat = await ExpectAsync(await PostAlertAsync(http, Alert("vm-unreachable", "Metric", [Vm], fired: "2026-12-07T09:35:00Z")), HttpStatusCode.OK);
+        Assert.Equal(operationId, repeat["operationId"]!.GetValue<string>());
+    }
+
     private async Task StartAsync(Action<Dictionary<string, string?>> configure)
     {
         _settings.Clear();
@@ -368,7 +403,9 @@ public sealed class AlertTests : IAsyncLifetime, IDisposable
         },
     };
 
-    private Task<HttpResponseMessage> PostAlertAsync(JsonObject payload, string? code = Key, string? bearer = null)
+    private Task<HttpResponseMessage> PostAlertAsync(JsonObject payload, string? code = Key, string? bearer = null) => PostAlertAsync(_http, payload, code, bearer);
+
+    private static Task<HttpResponseMessage> PostAlertAsync(HttpClient http, JsonObject payload, string? code = Key, string? bearer = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, code is null ? "/api/alerts" : $"/api/alerts?code={Uri.EscapeDataString(code)}")
         {
@@ -379,7 +416,7 @@ public sealed class AlertTests : IAsyncLifetime, IDisposable
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
         }
 
-        return _http.SendAsync(request);
+        return http.SendAsync(request);
     }
 
     private static async Task<JsonObject> ExpectAsync(HttpResponseMessage response, HttpStatusCode expected)
