@@ -58,21 +58,21 @@ public static partial class ServerHost
 
         WebApplication app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => WarnAboutUnservedTargets(app.Services));
-        if (settings.Storage.BlobEndpoint is null)
-        {
-            // Before the API's rate limit and signature: every blob request is authenticated by the store itself.
-            app.Map("/" + LocalBlobAccount.NameOf(settings.Storage), blobs => blobs.Run(http => http.RequestServices.GetRequiredService<Composition>().LocalBlobs!.HandleAsync(http)));
-        }
-
         if (sandbox)
         {
-            // Every answer says it, whatever reads it: a person with curl, a ticket system, a log.
+            // Every answer says it (the API and the report links alike), whatever reads it: a person with curl, a ticket system, a log.
             app.Use((http, next) =>
             {
                 http.Response.Headers[SandboxMode.Header] = "simulated";
                 return next(http);
             });
             app.Lifetime.ApplicationStarted.Register(() => LogSandbox(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CaptureOrchestrator.Server"), SandboxMode.Notice, sandboxKey!, string.Join(", ", settings.Limits.AllowedScopes)));
+        }
+
+        if (settings.Storage.BlobEndpoint is null)
+        {
+            // Before the API's rate limit and signature: every blob request is authenticated by the store itself.
+            app.Map("/" + LocalBlobAccount.NameOf(settings.Storage), blobs => blobs.Run(http => http.RequestServices.GetRequiredService<Composition>().LocalBlobs!.HandleAsync(http)));
         }
 
         app.UseRateLimiter();
