@@ -96,6 +96,43 @@ public sealed class SandboxTests : IAsyncDisposable
         Assert.Equal(0, app.Services.GetRequiredService<Composition>().Sandbox!.LiveSessions);
     }
 
+    [Fact]
+    public async Task A_flow_trace_lease_switches_the_simulated_firewalls_logging_on_and_releasing_it_switches_it_off()
+    {
+        (WebApplication app, HttpClient http) = await StartAsync(sandbox: true, new() { ["CaptureOrchestrator:Api:SigningKey"] = Key, ["CaptureOrchestrator:Sweeper:IntervalMinutes"] = "0" });
+        await using var _ = app;
+        string firewall = $"/subscriptions/{Subscription}/resourceGroups/hub/providers/Microsoft.Network/azureFirewalls/fw1";
+        string body = new JsonObject
+        {
+            ["ticket"] = new JsonObject { ["system"] = "jira", ["id"] = "NET-42" },
+            ["minutes"] = 5,
+            ["firewallId"] = firewall,
+            ["workspaceId"] = $"/subscriptions/{Subscription}/resourceGroups/ops/providers/Microsoft.OperationalInsights/workspaces/logs",
+        }.ToJsonString();
+
+        using HttpResponseMessage acquired = await SendAsync(http, HttpMethod.Post, "/api/flowtrace", body);
+        string leaseId = JsonNode.Parse(await acquired.Content.ReadAsStringAsync())!["leaseId"]!.GetValue<string>();
+        Assert.Equal("On", await LeaseStateAsync(http, "On"));
+
+        using HttpResponseMessage released = await SendAsync(http, HttpMethod.Delete, $"/api/flowtrace/{leaseId}?ticketSystem=jira&ticketId=NET-42");
+        Assert.True(released.IsSuccessStatusCode, await released.Content.ReadAsStringAsync());
+        Assert.Equal("Off", await LeaseStateAsync(http, "Off"));
+    }
+
+    /// <summary>The lease's state once it reads <paramref name="wanted"/> (or the last one seen after 30 s).</summary>
+    private static async Task<string> LeaseStateAsync(HttpClient http, string wanted)
+    {
+        string state = "none";
+        for (DateTime giveUp = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < giveUp && state != wanted; await Task.Delay(200))
+        {
+            using HttpResponseMessage list = await SendAsync(http, HttpMethod.Get, "/api/flowtrace");
+            JsonArray leases = JsonNode.Parse(await list.Content.ReadAsStringAsync())!["leases"]!.AsArray();
+            state = leases.Count == 0 ? "Off" : leases[0]!["state"]!.GetValue<string>();
+        }
+
+        return state;
+    }
+
     [Theory]
     [InlineData("CaptureOrchestrator:Arm:Endpoint", "https://management.azure.com/", "Arm:Endpoint")]
     [InlineData("CaptureOrchestrator:Storage:BlobEndpoint", "https://captures.blob.core.windows.net/", "Storage:BlobEndpoint")]
