@@ -71,8 +71,14 @@ public sealed class SandboxTests : IAsyncDisposable
         JsonObject status = await WaitForEndAsync(http, statusUrl);
         JsonObject result = status["result"]!.AsObject();
         Assert.True(result["status"]!.GetValue<string>() == "Succeeded", status.ToJsonString());
-        string[] leading = [.. result["targets"]!.AsArray().Select(t => t!["analysis"]!["findings"]![0]!["code"]!.GetValue<string>())];
-        Assert.Equal(["TCP_SYN_UNANSWERED", "IKE_EXCHANGE_UNANSWERED", "ICMP_FRAGMENTATION_NEEDED", "TCP_SYN_UNANSWERED"], leading);
+        // The gateway and the firewall lead with their samples' problems. The VM and the scale set kept
+        // nothing: the firewall's filter (10.1.0.4 → 10.20.0.99:443) matches no packet of their sample,
+        // and the simulated agent keeps only what the session's filter matches, as a real one does.
+        JsonArray analysed = result["targets"]!.AsArray();
+        Assert.All(analysed, t => Assert.Equal("Analyzed", t!["state"]!.GetValue<string>()));
+        Assert.Equal("IKE_EXCHANGE_UNANSWERED", analysed[1]!["analysis"]!["findings"]![0]!["code"]!.GetValue<string>());
+        Assert.Equal("ICMP_FRAGMENTATION_NEEDED", analysed[2]!["analysis"]!["findings"]![0]!["code"]!.GetValue<string>());
+        Assert.Equal([0, 0], new[] { analysed[0]!, analysed[3]! }.Select(t => t["analysis"]!["packets"]!.GetValue<int>()));
 
         // The reports, as a person opens them from the links.
         JsonObject links = result["report"]!.AsObject();
@@ -94,6 +100,33 @@ public sealed class SandboxTests : IAsyncDisposable
 
         // Every session the simulated Azure held was stopped and removed by the product's cleanup.
         Assert.Equal(0, app.Services.GetRequiredService<Composition>().Sandbox!.LiveSessions);
+    }
+
+    [Fact]
+    public async Task A_vm_capture_keeps_only_what_its_filter_matches_so_the_report_is_about_that_conversation()
+    {
+        (WebApplication app, HttpClient http) = await StartAsync(sandbox: true, new()
+        {
+            ["CaptureOrchestrator:Api:SigningKey"] = Key,
+            ["CaptureOrchestrator:Limits:MinDurationSeconds"] = "2",
+            ["CaptureOrchestrator:Timings:FirstPollSeconds"] = "1",
+            ["CaptureOrchestrator:Sweeper:IntervalMinutes"] = "0",
+        });
+        await using var _ = app;
+        string body = new JsonObject
+        {
+            ["ticket"] = new JsonObject { ["system"] = "servicenow", ["id"] = "INC0070003" },
+            ["targets"] = new JsonArray(new JsonObject { ["resourceId"] = $"/subscriptions/{Subscription}/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/vm-app" }),
+            ["filter"] = new JsonObject { ["remoteIp"] = "10.2.0.20", ["protocol"] = "tcp" },
+            ["durationSeconds"] = 2,
+        }.ToJsonString();
+
+        using HttpResponseMessage accepted = await SendAsync(http, HttpMethod.Post, "/api/captures", body);
+        JsonObject status = await WaitForEndAsync(http, JsonNode.Parse(await accepted.Content.ReadAsStringAsync())!["statusUrl"]!.GetValue<string>());
+
+        JsonNode analysis = status["result"]!["targets"]![0]!["analysis"]!;
+        Assert.Equal(["TCP_CONNECTION_REFUSED"], analysis["findings"]!.AsArray().Select(f => f!["code"]!.GetValue<string>()));
+        Assert.Equal(2, analysis["packets"]!.GetValue<int>()); // the SYN and its RST, nothing of the sample's other conversations
     }
 
     [Fact]

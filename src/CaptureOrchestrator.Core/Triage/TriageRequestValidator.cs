@@ -23,6 +23,23 @@ public static class TriageRequestValidator
             capture = capture with { Targets = [new CaptureTargetRequest(vm)] };
         }
 
+        // A capture without a filter of its own keeps the conversation being triaged, so its findings
+        // are about that 5-tuple (the verdict quotes them) and not about whatever else the VM did.
+        // The service's port is the remote one outbound and the VM's own inbound; the other side's is ephemeral.
+        if (capture.Filter is null && path is not null)
+        {
+            bool inbound = path.Direction == "Inbound";
+            capture = capture with
+            {
+                Filter = new TrafficFilterRequest(
+                    LocalIp: path.LocalIp,
+                    RemoteIp: path.RemoteIp,
+                    LocalPort: inbound ? path.LocalPort : null,
+                    RemotePort: inbound ? null : path.RemotePort,
+                    Protocol: path.Protocol is "TCP" or "UDP" ? path.Protocol : null),
+            };
+        }
+
         // The capture runs as the triage's sub-workflow, under its own id (its files and events are routed by it).
         Validated<CaptureOperation> captured = CaptureRequestValidator.Validate(capture, limits, operationId + "-capture", timings);
         errors.AddRange(captured.Errors.Select(e => e with { Field = "capture." + e.Field }));

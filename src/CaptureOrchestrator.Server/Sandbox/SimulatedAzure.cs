@@ -261,7 +261,7 @@ internal sealed class SimulatedAzure : HttpMessageHandler
         properties["storageLocation"]!["storagePath"] = _captureStore().Container(CaptureContainer).BlobUri(blob).AbsoluteUri;
         var resource = new JsonObject { ["id"] = $"{watcher}/packetCaptures/{name}", ["name"] = name, ["etag"] = "W/\"sandbox\"", ["properties"] = properties };
         string[] instances = properties["scope"]?["include"] is JsonArray { Count: > 0 } include ? [.. include.Select(i => i!.GetValue<string>())] : ["0"];
-        _sessions[name] = new NetworkWatcherSession(watcher, resource, kind, blob, instances);
+        _sessions[name] = new NetworkWatcherSession(watcher, resource, kind, blob, instances, NetworkWatcherFilter.From(properties));
         HttpResponseMessage created = Json(201, resource);
         created.Headers.Add("Azure-AsyncOperation", Operation(Region, watcher.Split('/')[2], "operations", result: null).AbsoluteUri);
         return created;
@@ -271,7 +271,7 @@ internal sealed class SimulatedAzure : HttpMessageHandler
     {
         StoreContainer container = _captureStore().Container(CaptureContainer);
         await container.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        byte[] sample = SampleCaptures.For(session.Kind).Pcap;
+        byte[] sample = session.Filter.Apply(SampleCaptures.For(session.Kind).Pcap); // what the agent would have kept
         IEnumerable<string> files = session.Kind == TargetKind.ScaleSet ? session.Instances.Select(i => $"{session.Blob}/{i}.cap") : [session.Blob];
         foreach (string file in files)
         {
@@ -429,8 +429,10 @@ internal sealed class SimulatedAzure : HttpMessageHandler
     private static HttpResponseMessage Error(int status, string code, string message) =>
         Json(status, new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = "Sandbox: " + message } });
 
-    private sealed class NetworkWatcherSession(string watcher, JsonObject resource, TargetKind kind, string blob, string[] instances)
+    private sealed class NetworkWatcherSession(string watcher, JsonObject resource, TargetKind kind, string blob, string[] instances, NetworkWatcherFilter filter)
     {
+        public NetworkWatcherFilter Filter { get; } = filter;
+
         public string Watcher { get; } = watcher;
 
         public JsonObject Resource { get; } = resource;

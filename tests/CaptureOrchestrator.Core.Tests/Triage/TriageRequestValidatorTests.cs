@@ -27,6 +27,19 @@ public sealed class TriageRequestValidatorTests
         Assert.Equal(("Outbound", "TCP", 1433), (triage.Path.Direction, triage.Path.Protocol, triage.Path.RemotePort));
     }
 
+    [Fact]
+    public void A_capture_without_its_own_filter_keeps_the_triaged_conversation_with_the_service_port_on_the_right_side()
+    {
+        TrafficFilter outbound = TriageRequestValidator.Validate(Valid(), Limits, "tr-1").Value!.Capture.Filter;
+        TrafficFilter inbound = TriageRequestValidator.Validate(Valid() with { Path = new PathRequest(Vm, "inbound", "tcp", "10.1.0.4", 3389, "203.0.113.9", 50123) }, Limits, "tr-2").Value!.Capture.Filter;
+        TrafficFilter own = TriageRequestValidator.Validate(Valid() with { Capture = Valid().Capture! with { Filter = new TrafficFilterRequest(RemoteIp: "10.9.9.9") } }, Limits, "tr-3").Value!.Capture.Filter;
+
+        Assert.Equal(new TrafficFilter("10.1.0.4", "10.2.0.20", null, 1433, "TCP"), outbound);
+        Assert.Equal(new TrafficFilter("10.1.0.4", "203.0.113.9", 3389, null, "TCP"), inbound);
+        Assert.Equal("10.9.9.9", own.RemoteIp); // the caller's filter stands
+        Assert.Null(own.RemotePort);
+    }
+
     [Theory]
     [InlineData("path.remotePort")]
     [InlineData("path.localIp")]
