@@ -24,8 +24,13 @@ public interface ITlsStreamEvents
 /// in place, and only a message split across segments is reassembled, in a buffer rented from the
 /// shared pool and returned as soon as the message is complete.
 /// </para>
+/// <para>
+/// A struct, held by reference inside its conversation: one object fewer to reach per packet
+/// (measured ~4 % of a warm run on the 1 GB mix, docs/benchmarks.md). Copying one copies a live
+/// stream position; use it through a ref or a field, never by value.
+/// </para>
 /// </summary>
-public sealed class TlsStreamReader
+public struct TlsStreamReader
 {
     private const int MaxRecordBytes = 16_384 + 2_048;
     private const int MaxHandshakeBytes = 64 * 1024;

@@ -82,7 +82,7 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
         conversation.Now = timestampNanoseconds;
         conversation.PacketNumber = packetNumber;
         conversation.FromServer = !fromOriginator;
-        TlsStreamReader reader = fromOriginator ? conversation.FromClientReader : conversation.FromServerReader;
+        ref TlsStreamReader reader = ref fromOriginator ? ref conversation.FromClientReader : ref conversation.FromServerReader;
         if (reader.Feed(packet.Sequence, payload, conversation) > 0)
         {
             Statistics.AlertFrames++;
@@ -241,9 +241,10 @@ public sealed class TlsDetector : IDetector, IPacketObserver, IFlowObserver
         private List<(string Code, string Detail, long Packet)>? _problems; // most conversations have none
         private long _tls13Packet;
 
-        public TlsStreamReader FromClientReader { get; } = new();
+        // Fields, not objects of their own: the reader's state is on the conversation's cache lines.
+        public TlsStreamReader FromClientReader;
 
-        public TlsStreamReader FromServerReader { get; } = new();
+        public TlsStreamReader FromServerReader;
 
         public long Now { get; set; }
 
