@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Workflows;
@@ -48,23 +47,11 @@ internal static class AlertHistory
     {
         await foreach (WorkflowMetadata instance in client.GetAllInstancesAsync(query, cancellationToken).ConfigureAwait(false))
         {
-            if (instance.Name == PacketCaptureWorkflow.Name && Read(instance.SerializedInput) is { Alert: { } alert } operation
+            if (instance.Name == PacketCaptureWorkflow.Name && WorkflowPayload.Read<CaptureOperation>(instance.SerializedInput) is { Alert: { } alert } operation
                 && string.Equals(alert.Rule, rule, StringComparison.OrdinalIgnoreCase))
             {
                 yield return (instance, operation);
             }
-        }
-    }
-
-    private static CaptureOperation? Read(string? json)
-    {
-        try
-        {
-            return json is null ? null : JsonSerializer.Deserialize<CaptureOperation>(json, WorkflowSerializer.Options);
-        }
-        catch (JsonException)
-        {
-            return null; // another version's input: not an alert capture of ours
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CaptureOrchestrator.Core.Capture;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Triage;
@@ -93,28 +92,15 @@ internal static class TargetConcurrency
         if (instance.Name == PacketCaptureWorkflow.Name)
         {
             // Before its first status the workflow has not touched a target yet, but it is about to.
-            return Read<CaptureProgress>(instance.SerializedCustomStatus) is { } progress
+            return WorkflowPayload.Read<CaptureProgress>(instance.SerializedCustomStatus) is { } progress
                 ? progress.Targets.Where(t => t.State.HoldsTarget()).Select(t => t.ResourceId)
-                : Read<CaptureOperation>(instance.SerializedInput)?.Targets.Select(t => t.ResourceId.ToString()) ?? [];
+                : WorkflowPayload.Read<CaptureOperation>(instance.SerializedInput)?.Targets.Select(t => t.ResourceId.ToString()) ?? [];
         }
 
         // A triage whose capture has not started yet holds its targets; once started, the capture is counted itself.
-        return instance.Name == TriageWorkflow.Name && Read<TriageOperation>(instance.SerializedInput) is { } triage && !captures.Contains(triage.Capture.OperationId)
+        return instance.Name == TriageWorkflow.Name && WorkflowPayload.Read<TriageOperation>(instance.SerializedInput) is { } triage && !captures.Contains(triage.Capture.OperationId)
             ? triage.Capture.Targets.Select(t => t.ResourceId.ToString())
             : [];
-    }
-
-    private static T? Read<T>(string? json)
-        where T : class
-    {
-        try
-        {
-            return json is null ? null : JsonSerializer.Deserialize<T>(json, WorkflowSerializer.Options);
-        }
-        catch (JsonException)
-        {
-            return null; // another version's status: not ours to judge
-        }
     }
 }
 

@@ -52,7 +52,7 @@ public sealed class Composition : IDisposable
         }
 
         BlobStore? uploads = localStore;
-        Api = SharedComposition.ApiFor(settings, Client, uploads is null ? null : () => uploads.LinkEndpoint, simulated: sandbox);
+        Api = SharedComposition.ApiFor(settings, Client, uploads is null ? null : () => uploads.LinkEndpoint, simulated);
         _phases = new OperationPhases(Engine);
     }
 

@@ -9,9 +9,6 @@ using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.Core.Workflows;
 using CaptureOrchestrator.TestSupport;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -342,10 +339,7 @@ public sealed class AlertTests : IAsyncLifetime, IDisposable
         }
 
         configure(_settings);
-        _app = ServerHost.Build(["--urls", "http://127.0.0.1:0"], config => config.AddInMemoryCollection(_settings), sandbox: true);
-        await _app.StartAsync();
-        string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        (_app, _http) = await InProcessServer.StartAsync(_settings, sandbox: true);
     }
 
     private async Task RestartAsync(Action<Dictionary<string, string?>> configure)

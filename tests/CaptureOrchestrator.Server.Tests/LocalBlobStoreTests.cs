@@ -8,8 +8,6 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using CaptureOrchestrator.Activities.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CaptureOrchestrator.Server.Tests;
@@ -37,7 +35,7 @@ public sealed class LocalBlobStoreTests : IAsyncLifetime
     {
         _app = ServerHost.Build(["--urls", "http://127.0.0.1:0", "--CaptureOrchestrator:DataFolder", _data]);
         await _app.StartAsync();
-        _server = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        _server = InProcessServer.AddressOf(_app);
         _key = new StorageSharedKeyCredential("local", await File.ReadAllTextAsync(Path.Combine(_data, "blob-account.key")));
     }
 

@@ -2,12 +2,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CaptureOrchestrator.Core.Notifications;
 using CaptureOrchestrator.Core.Requests;
 using CaptureOrchestrator.TestSupport;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -157,8 +154,7 @@ public sealed class OrchestratorRig : IAsyncDisposable
 
         App = ServerHost.Build([], config => config.AddInMemoryCollection(Settings));
         await App.StartAsync();
-        string address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal));
-        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        Http = new HttpClient { BaseAddress = InProcessServer.AddressOf(App), Timeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>The engine's client, as an operator's tooling would use it (for tests that need a workflow to die).</summary>
@@ -173,14 +169,7 @@ public sealed class OrchestratorRig : IAsyncDisposable
     public Task<HttpResponseMessage> SendSignedAsync(HttpMethod method, string path, object? body = null, string? key = SigningKey, DateTimeOffset? at = null)
     {
         byte[] bytes = body is null ? [] : body is string text ? Encoding.UTF8.GetBytes(text) : JsonSerializer.SerializeToUtf8Bytes(body, Web);
-        var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        if (key is not null)
-        {
-            request.Headers.Add(HmacSignature.HeaderName, HmacSignature.Create(Encoding.UTF8.GetBytes(key), method.Method, path, bytes, at ?? DateTimeOffset.UtcNow));
-        }
-
-        return Http.SendAsync(request);
+        return Http.SendAsync(InProcessServer.Signed(method, path, bytes, key, at));
     }
 
     /// <summary>A capture request as a ticket system sends it (the VM by default).</summary>

@@ -3,10 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CaptureOrchestrator.TestSupport;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace CaptureOrchestrator.Server.Tests;
 
@@ -32,7 +29,7 @@ public sealed partial class ReadmeTests : IAsyncLifetime
         settings["CaptureOrchestrator:DataFolder"] = _data;
         _app = ServerHost.Build(["--urls", "http://127.0.0.1:0"], config => config.AddInMemoryCollection(settings));
         await _app.StartAsync();
-        _base = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        _base = InProcessServer.AddressOf(_app).GetLeftPart(UriPartial.Authority);
     }
 
     public async Task DisposeAsync()

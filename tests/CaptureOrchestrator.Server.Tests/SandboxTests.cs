@@ -2,12 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using CaptureOrchestrator.Core.Notifications;
 using CaptureOrchestrator.Server.Sandbox;
 using CaptureOrchestrator.TestSupport;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -275,24 +272,11 @@ public sealed class SandboxTests : IAsyncDisposable
     {
         settings["CaptureOrchestrator:DataFolder"] = _data;
         settings["CaptureOrchestrator:Api:RequestsPerMinute"] = "100000";
-        WebApplication app = ServerHost.Build(["--urls", "http://127.0.0.1:0"], config => config.AddInMemoryCollection(settings), sandbox);
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return (app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) });
+        return await InProcessServer.StartAsync(settings, sandbox);
     }
 
-    private static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string? body = null)
-    {
-        byte[] bytes = Encoding.UTF8.GetBytes(body ?? string.Empty);
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Add(HmacSignature.HeaderName, HmacSignature.Create(Encoding.UTF8.GetBytes(Key), method.Method, path, bytes, DateTimeOffset.UtcNow));
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        return http.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string? body = null) =>
+        http.SendAsync(InProcessServer.Signed(method, path, Encoding.UTF8.GetBytes(body ?? string.Empty), Key));
 
     private static async Task<JsonObject> WaitForEndAsync(HttpClient http, string statusUrl)
     {

@@ -29,13 +29,13 @@ public static class SharedComposition
     /// <param name="settings">The configuration.</param>
     /// <param name="client">The workflow client.</param>
     /// <param name="uploadEndpoint">Where gateways and firewalls upload, when not the configured account (the local store's public address).</param>
-    /// <param name="simulated">The host answers for Azure itself (the sandbox), so its simulated gateways may upload over plain HTTP.</param>
-    public static ApiServices ApiFor(ServerSettings settings, IWorkflowClient client, Func<Uri?>? uploadEndpoint = null, bool simulated = false) => new(
+    /// <param name="simulatedAzure">The host answers for Azure itself (the sandbox), so its simulated gateways may upload over plain HTTP.</param>
+    public static ApiServices ApiFor(ServerSettings settings, IWorkflowClient client, Func<Uri?>? uploadEndpoint = null, SimulatedCloud? simulatedAzure = null) => new(
         client,
         settings.Limits.ToRequestLimits(settings.Notifications.AllowedHosts),
         new CaptureTimings { FileDeadlineSeconds = settings.Timings.FileDeadlineSeconds, FirstPollSeconds = settings.Timings.FirstPollSeconds, MaxPollSeconds = settings.Timings.MaxPollSeconds },
         CheckedAlertPolicies(settings),
-        new TargetSupport(settings, uploadEndpoint ?? (() => settings.Storage.BlobEndpoint), simulated));
+        new TargetSupport(settings, uploadEndpoint ?? (() => settings.Storage.BlobEndpoint), simulated: simulatedAzure is not null));
 
     /// <summary>The settings, once their capture policies are known to be complete: a host with a broken policy does not start.</summary>
     private static ServerSettings CheckedAlertPolicies(ServerSettings settings)
@@ -140,12 +140,15 @@ public static class SharedComposition
         return options;
     }
 
-    private static HttpClientTransport PinnedTransport(string thumbprint) =>
-        new HttpClientTransport(new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
-                errors == System.Net.Security.SslPolicyErrors.None || string.Equals(certificate?.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase),
-        });
+    private static HttpClientTransport PinnedTransport(string thumbprint) => new(PinnedHandler(thumbprint));
+
+    /// <summary>A handler that trusts valid certificates and, when given, one self-signed certificate by its SHA-1 thumbprint (emulators, test rigs).</summary>
+    internal static HttpClientHandler PinnedHandler(string? thumbprint) => new()
+    {
+        ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
+            errors == System.Net.Security.SslPolicyErrors.None
+            || (thumbprint is not null && string.Equals(certificate?.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase)),
+    };
 }
 
 /// <summary>

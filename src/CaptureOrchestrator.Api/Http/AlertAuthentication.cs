@@ -30,13 +30,7 @@ public sealed class AlertAuthentication
         if (settings.Entra.Configured)
         {
             Uri metadata = settings.Entra.MetadataAddress ?? new Uri($"https://login.microsoftonline.com/{settings.Entra.TenantId}/v2.0/.well-known/openid-configuration");
-            var http = new HttpClient(new HttpClientHandler
-            {
-                ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
-                    errors == System.Net.Security.SslPolicyErrors.None
-                    || (settings.Entra.TrustedCertificateThumbprint is { } pinned && string.Equals(certificate?.Thumbprint, pinned, StringComparison.OrdinalIgnoreCase)),
-            })
-            { Timeout = TimeSpan.FromSeconds(30) };
+            var http = new HttpClient(SharedComposition.PinnedHandler(settings.Entra.TrustedCertificateThumbprint)) { Timeout = TimeSpan.FromSeconds(30) };
             _metadata = new ConfigurationManager<OpenIdConnectConfiguration>(metadata.AbsoluteUri, new OpenIdConnectConfigurationRetriever(), new HttpDocumentRetriever(http) { RequireHttps = true });
         }
     }
