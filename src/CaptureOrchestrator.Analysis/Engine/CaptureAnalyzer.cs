@@ -188,6 +188,7 @@ public sealed class CaptureAnalyzer
             accounting.Record(record.TimestampNanoseconds, record.Data.Length, record.OriginalLength, record.LinkType, _packetNumber);
             accounting.Packet(packet, _packetNumber, record.FileOffset);
             batch.Interests[slot] = classify ? PacketInterests.Of(packet) : PacketInterest.None;
+            batch.FlowKeys[slot] = PacketFlowKey.Of(packet); // the key and its hash, off the analysis thread
         }
     }
 
@@ -223,12 +224,14 @@ public sealed class CaptureAnalyzer
                 ExceptionDispatchInfo.Capture(fault).Throw();
             }
 
-            for (int i = 0; i < batch.Count; i++)
+            PacketFlowKey[] keys = batch.FlowKeys;
+            int count = batch.Count;
+            for (int i = 0; i < count; i++)
             {
                 long packetNumber = batch.FirstPacketNumber + i;
                 long ns = batch.Timestamps[i];
                 DecodedPacket packet = batch.Packets[i];
-                Flow? flow = _table.Observe(packet, packetNumber, ns);
+                Flow? flow = _table.Observe(packet, in keys[i], packetNumber, ns);
                 if (packet.OuterUdp is { } outer)
                 {
                     _table.Observe(outer, packetNumber, ns);

@@ -1,6 +1,7 @@
 using CaptureOrchestrator.Analysis.Capture;
 using CaptureOrchestrator.Analysis.Decoding;
 using CaptureOrchestrator.Analysis.Findings;
+using CaptureOrchestrator.Analysis.Flows;
 
 namespace CaptureOrchestrator.Analysis.Engine;
 
@@ -35,6 +36,9 @@ internal sealed class DecodedBatch
 
     /// <summary>Which packet observers each packet concerns (classified on the decoding side).</summary>
     public PacketInterest[] Interests { get; } = new PacketInterest[Capacity];
+
+    /// <summary>Each packet's flow key and hash (worked out on the decoding side).</summary>
+    public PacketFlowKey[] FlowKeys { get; } = new PacketFlowKey[Capacity];
 
     public byte[] Arena { get; } = new byte[ArenaBytes];
 

@@ -10,7 +10,7 @@ namespace CaptureOrchestrator.Analysis.Flows;
 public sealed class FlowTable
 {
     private readonly FlowTableOptions _options;
-    private readonly Dictionary<FlowKey, Flow> _flows;
+    private readonly FlowLookup _flows;
     private readonly List<IFlowObserver> _observers = [];
     private readonly long _closedLingerNs;
     private readonly long _tcpInactivityNs;
@@ -32,7 +32,7 @@ public sealed class FlowTable
     public FlowTable(FlowTableOptions? options = null)
     {
         _options = options ?? new FlowTableOptions();
-        _flows = new Dictionary<FlowKey, Flow>(Math.Min(_options.MaxActiveFlows, 65_536));
+        _flows = new FlowLookup(Math.Min(_options.MaxActiveFlows, 65_536));
         _closedLingerNs = (long)_options.ClosedTcpLinger.TotalNanoseconds;
         _tcpInactivityNs = (long)_options.TcpInactivity.TotalNanoseconds;
         _otherInactivityNs = (long)_options.OtherInactivity.TotalNanoseconds;
@@ -50,10 +50,14 @@ public sealed class FlowTable
     public void AddObserver(IFlowObserver observer) => _observers.Add(observer);
 
     /// <summary>The active flow for <paramref name="key"/>, if any (for diagnostics and tests).</summary>
-    public Flow? Find(FlowKey key) => _flows.GetValueOrDefault(key);
+    public Flow? Find(FlowKey key) => _flows.Find(key, key.GetHashCode());
 
     /// <summary>Accounts one decoded packet. Returns its flow, or null when it belongs to none.</summary>
-    public Flow? Observe(DecodedPacket packet, long packetNumber, long timestampNanoseconds)
+    public Flow? Observe(DecodedPacket packet, long packetNumber, long timestampNanoseconds) =>
+        Observe(packet, PacketFlowKey.Of(packet), packetNumber, timestampNanoseconds);
+
+    /// <summary>As <see cref="Observe(DecodedPacket, long, long)"/>, with the packet's flow key already worked out.</summary>
+    internal Flow? Observe(DecodedPacket packet, in PacketFlowKey flowKey, long packetNumber, long timestampNanoseconds)
     {
         _packetNumber = packetNumber;
         if (++_packetsSinceSweep >= _options.SweepIntervalPackets)
@@ -62,34 +66,28 @@ public sealed class FlowTable
             Sweep(timestampNanoseconds);
         }
 
-        if (!packet.HasIp)
+        if (!flowKey.HasFlow)
         {
             return null;
         }
 
         byte protocol = packet.Protocol;
-        if ((protocol == IpProtocol.Tcp || protocol == IpProtocol.Udp) && !packet.HasTransport)
-        {
-            return null; // a later fragment whose first fragment (with the ports) was not seen
-        }
-
         if (packet.IsIcmp && packet.HasQuotedDatagram)
         {
             AttributeIcmpError(packet, packetNumber, timestampNanoseconds);
         }
 
-        ushort sourcePort = packet.SourcePort;
-        ushort destinationPort = packet.DestinationPort;
-        FlowKey key = FlowKey.Create(packet.Source, sourcePort, packet.Destination, destinationPort, protocol, out bool sourceIsA);
-
-        if (!_flows.TryGetValue(key, out Flow? flow))
+        FlowKey key = flowKey.Key;
+        bool sourceIsA = flowKey.SourceIsA;
+        Flow? flow = _flows.Find(key, flowKey.Hash);
+        if (flow is null)
         {
-            flow = Create(key, packet, sourceIsA, packetNumber, timestampNanoseconds);
+            flow = Create(key, flowKey.Hash, packet, sourceIsA, packetNumber, timestampNanoseconds);
         }
         else if (protocol == IpProtocol.Tcp && packet.HasTcpHeader && StartsNewConnection(flow, packet, sourceIsA))
         {
             Finish(flow);
-            flow = Create(key, packet, sourceIsA, packetNumber, timestampNanoseconds);
+            flow = Create(key, flowKey.Hash, packet, sourceIsA, packetNumber, timestampNanoseconds);
         }
 
         bool fromOriginator = sourceIsA == flow.OriginatorIsA;
@@ -156,7 +154,7 @@ public sealed class FlowTable
         }
     }
 
-    private Flow Create(FlowKey key, DecodedPacket packet, bool sourceIsA, long packetNumber, long timestampNanoseconds)
+    private Flow Create(FlowKey key, int hash, DecodedPacket packet, bool sourceIsA, long packetNumber, long timestampNanoseconds)
     {
         bool originatorIsA = SourceLooksLikeOriginator(packet) ? sourceIsA : !sourceIsA;
         Flow flow = _pool.Count > 0 ? _pool.Pop() : new Flow();
@@ -172,7 +170,7 @@ public sealed class FlowTable
             Finish(victim);
         }
 
-        _flows.Add(key, flow);
+        _flows.Add(flow, hash);
         return flow;
     }
 
@@ -219,7 +217,7 @@ public sealed class FlowTable
     private void AttributeIcmpError(DecodedPacket packet, long packetNumber, long timestampNanoseconds)
     {
         FlowKey quoted = FlowKey.Create(packet.QuotedSource, packet.QuotedSourcePort, packet.QuotedDestination, packet.QuotedDestinationPort, packet.QuotedProtocol, out _);
-        if (_flows.TryGetValue(quoted, out Flow? offended))
+        if (_flows.Find(quoted, quoted.GetHashCode()) is { } offended)
         {
             offended.AddIcmpError(new IcmpErrorEvent(packetNumber, timestampNanoseconds, packet.Source, packet.IpVersion, packet.IcmpType, packet.IcmpCode, packet.IcmpMtu));
         }
@@ -251,7 +249,7 @@ public sealed class FlowTable
 
     private void Finish(Flow flow)
     {
-        _flows.Remove(flow.Key);
+        _flows.Remove(flow.Key, flow.Key.GetHashCode());
         flow.List?.Remove(flow);
         foreach (IFlowObserver observer in _observers)
         {
