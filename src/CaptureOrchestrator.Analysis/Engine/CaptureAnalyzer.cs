@@ -53,14 +53,21 @@ public sealed class CaptureAnalyzer
         }
         else
         {
-            var batch = new DecodedBatch();
-            do
+            DecodedBatch batch = DecodedBatch.Rent();
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                producer.Fill(batch);
-                consumer.Consume(batch, progress);
+                do
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    producer.Fill(batch);
+                    consumer.Consume(batch, progress);
+                }
+                while (!batch.IsLast);
             }
-            while (!batch.IsLast);
+            finally
+            {
+                DecodedBatch.Return(batch);
+            }
         }
 
         producer.Complete();
@@ -71,9 +78,11 @@ public sealed class CaptureAnalyzer
     {
         using var free = new BlockingCollection<DecodedBatch>(BatchesInFlight);
         using var full = new BlockingCollection<DecodedBatch>(BatchesInFlight);
+        var batches = new DecodedBatch[BatchesInFlight];
         for (int i = 0; i < BatchesInFlight; i++)
         {
-            free.Add(new DecodedBatch(), CancellationToken.None);
+            batches[i] = DecodedBatch.Rent();
+            free.Add(batches[i], CancellationToken.None);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -98,6 +107,10 @@ public sealed class CaptureAnalyzer
             // Whatever happened here (done, cancelled, an observer threw), the decoder stops too.
             stop.Cancel();
             thread.Join();
+            foreach (DecodedBatch batch in batches)
+            {
+                DecodedBatch.Return(batch);
+            }
         }
     }
 
