@@ -1,10 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace CaptureOrchestrator.Analysis.Flows;
 
 /// <summary>
 /// The flow table's index: open addressing with linear probing over 16-byte slots, each the flow
-/// and its key's hash. A lookup reads one slot (rarely two) and the flow whose hash matches; the
-/// dictionary it replaces read a bucket, then an entry holding a copy of the 48-byte key, then the
-/// flow, and held four times the memory. The hash is worked out once per packet, on the decoding
+/// and its key's hash. A lookup reads one cache line of slots (rarely two) and the flow whose hash
+/// matches; the dictionary it replaces read a bucket, then an entry holding a copy of the 48-byte
+/// key, then the flow, in twice the memory. The hash is worked out once per packet, on the decoding
 /// thread (<see cref="PacketFlowKey"/>), so the lookup takes it as an argument.
 /// </summary>
 internal sealed class FlowLookup
@@ -24,20 +26,8 @@ internal sealed class FlowLookup
 
     public Flow? Find(in FlowKey key, int hash)
     {
-        Slot[] slots = _slots;
-        for (int i = hash & _mask; ; i = (i + 1) & _mask)
-        {
-            ref Slot slot = ref slots[i];
-            if (slot.Flow is not { } flow)
-            {
-                return null;
-            }
-
-            if (slot.Hash == hash && flow.Key.Equals(key))
-            {
-                return flow;
-            }
-        }
+        int i = IndexOf(key, hash);
+        return i < 0 ? null : _slots[i].Flow;
     }
 
     /// <summary>Adds a flow whose key is not in the index.</summary>
@@ -55,25 +45,15 @@ internal sealed class FlowLookup
 
     public bool Remove(in FlowKey key, int hash)
     {
-        Slot[] slots = _slots;
-        int i = hash & _mask;
-        while (true)
+        int i = IndexOf(key, hash);
+        if (i < 0)
         {
-            if (slots[i].Flow is not { } flow)
-            {
-                return false;
-            }
-
-            if (slots[i].Hash == hash && flow.Key.Equals(key))
-            {
-                break;
-            }
-
-            i = (i + 1) & _mask;
+            return false;
         }
 
         // Backward-shift deletion: move later members of the probe run into the hole, so that no
         // tombstones are needed and lookups stay as short as they were.
+        Slot[] slots = _slots;
         int hole = i;
         for (int j = (hole + 1) & _mask; slots[j].Flow is not null; j = (j + 1) & _mask)
         {
@@ -89,6 +69,26 @@ internal sealed class FlowLookup
         slots[hole] = default;
         Count--;
         return true;
+    }
+
+    /// <summary>The slot holding the flow for <paramref name="key"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the per-packet lookup
+    private int IndexOf(in FlowKey key, int hash)
+    {
+        Slot[] slots = _slots;
+        for (int i = hash & _mask; ; i = (i + 1) & _mask)
+        {
+            ref readonly Slot slot = ref slots[i];
+            if (slot.Flow is not { } flow)
+            {
+                return -1;
+            }
+
+            if (slot.Hash == hash && flow.Key.Equals(key))
+            {
+                return i;
+            }
+        }
     }
 
     private static int SlotsFor(int flows)
