@@ -32,7 +32,9 @@ public sealed class FlowTable
     public FlowTable(FlowTableOptions? options = null)
     {
         _options = options ?? new FlowTableOptions();
-        _flows = new FlowLookup(Math.Min(_options.MaxActiveFlows, 65_536));
+        // The index starts small and doubles as flows arrive: most captures a server analyses
+        // are small, and a 2 MB slot array for each would be a large object per analysis.
+        _flows = new FlowLookup(expectedFlows: 1_024);
         _closedLingerNs = (long)_options.ClosedTcpLinger.TotalNanoseconds;
         _tcpInactivityNs = (long)_options.TcpInactivity.TotalNanoseconds;
         _otherInactivityNs = (long)_options.OtherInactivity.TotalNanoseconds;
