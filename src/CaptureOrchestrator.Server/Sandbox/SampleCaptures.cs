@@ -22,17 +22,7 @@ internal static class SampleCaptures
     private static byte[] VpnGateway()
     {
         var scenario = new ScenarioBuilder(new DateTimeOffset(2026, 11, 2, 9, 30, 0, TimeSpan.Zero));
-        const ulong spi = 0x5AD0_0000_C0FF_EE01UL;
-        scenario.Udp("20.50.10.4:500", "203.0.113.7:500", TimeSpan.FromMilliseconds(10))
-            .Send(true, IkeMessageBuilder.IkeV2(spi, 0, IkeMessageBuilder.IkeSaInit, response: false, length: 400)).Wait(TimeSpan.FromMilliseconds(28))
-            .Send(false, IkeMessageBuilder.IkeV2(spi, 0x7777, IkeMessageBuilder.IkeSaInit, response: true, length: 420));
-        UdpConversation natT = scenario.Udp("20.50.10.4:4500", "203.0.113.7:4500", TimeSpan.FromMilliseconds(40));
-        byte[] auth = IkeMessageBuilder.WithNonEspMarker(IkeMessageBuilder.IkeV2(spi, 0x7777, IkeMessageBuilder.IkeAuth, response: false, messageId: 1, length: 2400));
-        for (int attempt = 0; attempt < 4; attempt++)
-        {
-            natT.SendFragmented(true, auth, ipId: (ushort)(0x6100 + attempt)).Wait(TimeSpan.FromSeconds(2 << attempt));
-        }
-
+        IkeExchanges.SiteToSite(scenario, "20.50.10.4", "203.0.113.7", initiatorSpi: 0x5AD0_0000_C0FF_EE01UL, responderSpi: 0x7777, authAnswered: false);
         return scenario.ToArray();
     }
 

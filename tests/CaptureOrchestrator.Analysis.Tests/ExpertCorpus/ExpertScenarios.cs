@@ -17,8 +17,8 @@ public static class ExpertScenarios
     {
         ["mtu-fragmentation-needed-then-resends"] = () => Ticket(s => MtuBound(s, segment: 1460)).ToArray(),
         ["near-miss-small-segments-lost"] = () => Ticket(s => MtuBound(s, segment: 400, icmp: false)).ToArray(),
-        ["ike-auth-fragments-never-answered"] = () => Ticket(s => IkeAuth(s, answered: false)).ToArray(),
-        ["near-miss-ike-auth-answered"] = () => Ticket(s => IkeAuth(s, answered: true)).ToArray(),
+        ["ike-auth-fragments-never-answered"] = () => Ticket(s => IkeExchanges.SiteToSite(s, "203.0.113.10", "198.51.100.20", 0x0A0B_0C0D_0E0F_1011UL, 0x2222, authAnswered: false)).ToArray(),
+        ["near-miss-ike-auth-answered"] = () => Ticket(s => IkeExchanges.SiteToSite(s, "203.0.113.10", "198.51.100.20", 0x0A0B_0C0D_0E0F_1011UL, 0x2222, authAnswered: true)).ToArray(),
         ["ntp-requests-unanswered"] = () => Ticket(NtpUnanswered).ToArray(),
         ["near-miss-syn-cut-off-at-capture-end"] = () => Ticket(s => s.Tcp("10.1.0.4:50300", "10.3.0.5:3389", TimeSpan.FromSeconds(9)).Syn()).ToArray(),
         ["syn-scan-1000-ports"] = () => Ticket(s => PortScan(s, 1000)).ToArray(),
@@ -103,25 +103,6 @@ public static class ExpertScenarios
         }
 
         c.Segment(true, segment).Wait(TimeSpan.FromMilliseconds(300)).Retransmit().Wait(TimeSpan.FromMilliseconds(600)).Retransmit().Wait(TimeSpan.FromMilliseconds(1200)).Retransmit();
-    }
-
-    private static void IkeAuth(ScenarioBuilder s, bool answered)
-    {
-        const ulong spi = 0x0A0B_0C0D_0E0F_1011UL;
-        s.Udp("203.0.113.10:500", "198.51.100.20:500", TimeSpan.FromMilliseconds(10))
-            .Send(true, IkeMessageBuilder.IkeV2(spi, 0, IkeMessageBuilder.IkeSaInit, response: false, length: 400)).Wait(TimeSpan.FromMilliseconds(30))
-            .Send(false, IkeMessageBuilder.IkeV2(spi, 0x2222, IkeMessageBuilder.IkeSaInit, response: true, length: 420));
-        UdpConversation nat = s.Udp("203.0.113.10:4500", "198.51.100.20:4500", TimeSpan.FromMilliseconds(40));
-        byte[] auth = IkeMessageBuilder.WithNonEspMarker(IkeMessageBuilder.IkeV2(spi, 0x2222, IkeMessageBuilder.IkeAuth, response: false, messageId: 1, length: 2400));
-        for (int i = 0; i < (answered ? 1 : 4); i++)
-        {
-            nat.SendFragmented(true, auth, ipId: (ushort)(0x6000 + i)).Wait(TimeSpan.FromSeconds(2 << i));
-        }
-
-        if (answered)
-        {
-            nat.Send(false, IkeMessageBuilder.WithNonEspMarker(IkeMessageBuilder.IkeV2(spi, 0x2222, IkeMessageBuilder.IkeAuth, response: true, messageId: 1, length: 500)));
-        }
     }
 
     private static void NtpUnanswered(ScenarioBuilder s)
